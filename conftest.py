@@ -1,0 +1,41 @@
+"""Test configuration shared by the unit tests and the notebooks run under nbval.
+
+- Strict self-checks: a ❌ raises, so a broken solution fails CI even under
+  ``--nbval-lax`` (kernels inherit this process's environment).
+- Exercise notebooks: nbval lets a ``raises-exception`` cell pass whether or not
+  it raises; here such a cell must raise ``NotImplementedError`` (an unfinished
+  exercise), nothing else and not nothing.
+"""
+
+import os
+
+import pytest
+
+from utils.check.core import STRICT_ENVIRONMENT_VARIABLE
+
+os.environ[STRICT_ENVIRONMENT_VARIABLE] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def raised_not_implemented(outputs) -> str | None:
+    """None if the outputs show a NotImplementedError, else what happened instead."""
+    errors = [out for out in outputs or [] if out.get("output_type") == "error"]
+    if not errors:
+        return "the cell ran without error"
+    if any(error.get("ename") == "NotImplementedError" for error in errors):
+        return None
+    return "the cell raised " + ", ".join(f"{e.get('ename')}: {e.get('evalue')}" for e in errors)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After an nbval cell tagged raises-exception has run, insist it raised NotImplementedError."""
+    result = yield
+    options = getattr(item, "options", None)
+    if isinstance(options, dict) and options.get("check_exception"):
+        problem = raised_not_implemented(getattr(item, "test_outputs", None))
+        if problem is not None:
+            pytest.fail(f"{item.name}: tagged raises-exception, so it must raise the NotImplementedError of an "
+                        f"unfinished exercise, but {problem}.\n--- cell source ---\n{item.cell.source}",
+                        pytrace=False)
+    return result

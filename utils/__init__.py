@@ -1,0 +1,17 @@
+"""Shared helpers of the deep-learning course: setup, data, plots, self-checks.
+
+Importing this package sets TensorFlow's quiet start-up variables before
+anything can import TensorFlow, so ``from utils import setup`` in the setup
+cell keeps the log clean.
+"""
+
+import os
+
+# Must happen before TensorFlow is imported anywhere in the process.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide INFO and WARNING lines from C++
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders sums: results would vary
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from utils.environment import environment_report, setup  # noqa: E402
+
+__all__ = ["environment_report", "setup"]
