@@ -109,6 +109,7 @@ def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
               "In Colab: use a fresh runtime (Runtime > Disconnect and delete runtime).")
     import keras
 
+    _quiet_tensorflow()  # again: importing TensorFlow resets its logger's level
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
     from utils import plots
 

@@ -163,9 +163,10 @@ def decision_boundary(model_or_function, X: np.ndarray, y: np.ndarray | None = N
     if y is not None:
         y = np.asarray(y).reshape(-1)
         classes = (y > threshold).astype(int)
+        size = 90 if len(X) <= 20 else 28  # a handful of points deserves big markers
         for cls, color in enumerate(CLASS_COLORS):
             mask = classes == cls
-            ax.scatter(X[mask, 0], X[mask, 1], c=color, edgecolors="black", linewidths=0.6, s=28,
+            ax.scatter(X[mask, 0], X[mask, 1], c=color, edgecolors="black", linewidths=0.6, s=size,
                        label=f"class {cls}", zorder=3)
         ax.legend(loc="upper right", fontsize="small", framealpha=0.8, frameon=True)
     if colorbar:
