@@ -117,7 +117,7 @@ def expect_function(answer, name: str) -> Callable:
         raise Mistake(f"got None instead of the function `{name}`; pass the function itself, "
                       f"as in `check.{name}({name})`.")
     if not callable(answer):
-        raise Mistake(f"expected the function `{name}` but got {_describe(answer)}; pass the "
+        raise Mistake(f"expected the function `{name}` but got {describe(answer)}; pass the "
                       f"function itself, without calling it: `check.{name}({name})`.")
     return answer
 
@@ -144,7 +144,7 @@ def as_array(value, what: str, shape: Sequence[int] | None = None) -> np.ndarray
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise Mistake(f"{what} should be a number or an array of numbers, "
-                      f"not {_describe(value)}.") from None
+                      f"not {describe(value)}.") from None
     if shape is not None and array.shape != tuple(shape):
         raise Mistake(f"{what} has shape {array.shape} but should have shape {tuple(shape)}.")
     if not np.all(np.isfinite(array)):
@@ -160,11 +160,11 @@ def as_tuple(value, what: str, length: int) -> tuple:
         raise Mistake(f"{what} is None: did you forget a `return`?")
     if not isinstance(value, (tuple, list)) or len(value) != length:
         raise Mistake(f"{what} should be a tuple of {length} values, like `return a, b`; "
-                      f"got {_describe(value)}.")
+                      f"got {describe(value)}.")
     return tuple(value)
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     """A short description of a value's type and size, for messages."""
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} values"

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.check.core import Mistake, NotDone, as_array, as_tuple, call, compare, exercise_check, expect_function
+from utils.check.core import (
+    Mistake,
+    NotDone,
+    as_array,
+    as_tuple,
+    call,
+    compare,
+    describe,
+    exercise_check,
+    expect_function,
+)
 from utils.datasets import xor_truth_table
 
 
@@ -96,7 +106,7 @@ def build_xor_model(function) -> str:
         if model is Ellipsis:
             raise NotDone
         if not isinstance(model, keras.Model):
-            raise Mistake(f"build_xor_model should return a keras model, not a {type(model).__name__}.")
+            raise Mistake(f"build_xor_model should return a keras model, not {describe(model)}.")
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
         if len(dense) != 2:
             raise Mistake(f"the model has {len(dense)} Dense layers; it needs a hidden layer and an output layer.")
@@ -109,7 +119,7 @@ def build_xor_model(function) -> str:
             raise Mistake("the hidden layer should use the ReLU activation.")
         if output.units != 1 or output.activation is not keras.activations.linear:
             raise Mistake("the output layer should be one unit without activation (linear), like the hand-set network.")
-        if model.optimizer is None or not model.compiled:
+        if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
             raise Mistake("the model is not compiled: call model.compile(...) before returning it.")
         loss = getattr(model, "loss", None)
         if loss not in ("mse", "mean_squared_error") and not isinstance(loss, keras.losses.MeanSquaredError):

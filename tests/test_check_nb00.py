@@ -1,0 +1,45 @@
+"""Checks of notebook 00 on the solution, the generated stub, typical mistakes and bad input."""
+
+import numpy as np
+import pytest
+
+from tests.check_cases import assert_function_check_basics, assert_verdict
+from tests.notebook_code import notebook_namespace
+from utils import check
+from utils.check.core import Status
+
+NAME = "00_start_here"
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return notebook_namespace("solutions", NAME)
+
+
+@pytest.fixture(scope="module")
+def exercise():
+    return notebook_namespace("notebooks", NAME)
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "predict_linear"])
+def test_solution_passes_stub_waits_bad_input_is_explained(name, solution, exercise):
+    assert_function_check_basics(getattr(check, name), solution[name], exercise[name])
+
+
+@pytest.mark.parametrize("mistake, fragment", [
+    (lambda t, p: np.sum((p - t) ** 2), "sums instead"),
+    (lambda t, p: np.mean(p - t), "not squared"),
+    (lambda t, p: np.sqrt(np.mean((p - t) ** 2)), "square root"),
+    (lambda t, p: np.mean((p - t) ** 2, axis=0), "shape"),
+])
+def test_mean_squared_error_mistakes(mistake, fragment):
+    assert_verdict(check.mean_squared_error, (mistake,), Status.FAILED, fragment)
+
+
+@pytest.mark.parametrize("mistake, fragment", [
+    (lambda X, W, b: X @ W, "bias b is missing"),
+    (lambda X, W, b: W @ X + b, "raised ValueError"),
+    (lambda X, W, b: X @ W - b, "subtracted"),
+])
+def test_predict_linear_mistakes(mistake, fragment):
+    assert_verdict(check.predict_linear, (mistake,), Status.FAILED, fragment)

@@ -1,0 +1,112 @@
+"""Structure of every committed notebook: headers, exercises, checks, no leaked solutions."""
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import check_outputs_not_done, raised_not_implemented
+from utils.build import (
+    BEGIN_MARKER,
+    END_MARKER,
+    EXERCISE_HEADING,
+    HEADER_TAG,
+    RAISES_TAG,
+    ROOT,
+    SETUP_TAG,
+    load_settings,
+    setup_cell,
+)
+
+NAMES = sorted(path.stem for path in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+def read(folder, name):
+    return nbformat.read(ROOT / folder / f"{name}.ipynb", as_version=4)
+
+
+def tags(cell):
+    return cell.metadata.get("tags", [])
+
+
+def test_notebooks_00_to_02_exist():
+    assert {"00_start_here", "01_gradient_descent", "02_xor"} <= set(NAMES)
+    assert NAMES == sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
+@pytest.mark.parametrize("name", NAMES)
+def test_header_badge_points_at_this_file_and_setup_cell_is_shared(folder, name):
+    notebook = read(folder, name)
+    badge, title, setup = notebook.cells[:3]
+    settings = load_settings()
+    assert HEADER_TAG in tags(badge)
+    assert f"]({settings.colab_url(f'{folder}/{name}.ipynb')})" in badge.source
+    assert "colab-badge.svg" in badge.source
+    assert re.match(rf"# {name[:2]} · \S", title.source), "title cell: '# NN · Topic'"
+    assert "**Time:**" in title.source and "**After this notebook you can**" in title.source
+    assert SETUP_TAG in tags(setup) and setup.source == setup_cell(settings).source
+    assert "pip install" not in setup.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_exercise_has_a_code_cell_and_a_check(name):
+    notebook = read("solutions", name)
+    exercises = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            exercises += [[heading, []] for heading in EXERCISE_HEADING.findall(cell.source)]
+        elif exercises:
+            exercises[-1][1].append(cell.source)
+    assert exercises, f"{name} has no exercises"
+    for heading, code in exercises:
+        joined = "\n".join(code)
+        assert BEGIN_MARKER in joined, f"{heading}: no solution region"
+        assert re.search(r"^check\.\w+\(", joined, re.MULTILINE), f"{heading}: no self-check"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solutions_are_executed_without_errors(name):
+    for cell in read("solutions", name).cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None, f"not executed: {cell.source[:60]!r}"
+            assert not any(out.output_type == "error" for out in cell.outputs), cell.source[:60]
+            assert RAISES_TAG not in tags(cell)
+            assert "❌" not in str(cell.outputs) and "⏳" not in str(cell.outputs)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercise_notebooks_leak_no_solution_and_have_no_outputs(name):
+    solution_lines = set()
+    for cell in read("solutions", name).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if line.strip() in (BEGIN_MARKER, END_MARKER):
+                inside = line.strip() == BEGIN_MARKER
+            elif inside and len(line.strip()) > 8 and not re.match(r"#|return \w+$", line.strip()):
+                solution_lines.add(line.strip())
+    exercise = read("notebooks", name)
+    exercise_lines = {line.strip() for cell in exercise.cells for line in cell.source.splitlines()}
+    assert not solution_lines & exercise_lines, f"solution lines in the exercise: {solution_lines & exercise_lines}"
+    for cell in exercise.cells:
+        assert BEGIN_MARKER not in cell.source and END_MARKER not in cell.source
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            if "NotImplementedError" in cell.source or RAISES_TAG in tags(cell):
+                assert "Exercise" in cell.source or RAISES_TAG in tags(cell)
+
+
+def test_raises_exception_rule_accepts_only_not_implemented_error():
+    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "Exercise 1.1: x"}
+    assert raised_not_implemented([error]) is None
+    assert "ran without error" in raised_not_implemented([{"output_type": "stream", "text": "hi"}])
+    assert "TypeError" in raised_not_implemented([{**error, "ename": "TypeError", "evalue": "bad"}])
+
+
+def test_untouched_exercise_checks_must_say_not_done():
+    def stream(text):
+        return [{"output_type": "stream", "name": "stdout", "text": text}]
+    assert check_outputs_not_done(stream("⏳ Exercise 1.1 (x): not done yet"))
+    assert not check_outputs_not_done(stream("✅ Exercise 1.1 (x): correct."))
+    assert not check_outputs_not_done(stream("❌ Exercise 1.1 (x): wrong sign."))
+    assert not check_outputs_not_done([])
