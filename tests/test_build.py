@@ -30,7 +30,8 @@ def test_check_command_exit_codes(capsys):
 
 
 def test_function_region_becomes_not_implemented_error():
-    source = "def f(x):\n    \"\"\"Doc.\"\"\"\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y\n    ### END SOLUTION\n"
+    source = ("def f(x):\n    \"\"\"Doc.\"\"\"\n"
+              "    ### BEGIN SOLUTION\n    y = x + 1\n    return y\n    ### END SOLUTION\n")
     result = replace_solutions(source, "Exercise 1.3: the gradient", "cell")
     assert "x + 1" not in result and "BEGIN" not in result
     assert '    raise NotImplementedError("Exercise 1.3: the gradient")' in result
@@ -48,7 +49,8 @@ def test_value_region_becomes_ellipsis_and_dicts_keep_their_keys():
 
 
 def test_top_level_code_region_raises_too():
-    result = replace_solutions("### BEGIN SOLUTION\nfor i in range(3):\n    print(i)\n### END SOLUTION", "Exercise 2.1: x", "c")
+    region = "### BEGIN SOLUTION\nfor i in range(3):\n    print(i)\n### END SOLUTION"
+    result = replace_solutions(region, "Exercise 2.1: x", "c")
     assert 'raise NotImplementedError("Exercise 2.1: x")' in result
 
 
@@ -113,7 +115,7 @@ def test_settings_parse_github_addresses_and_reject_others():
     assert Settings("https://github.com/a-b/c.d.git", "main").github_path == "a-b/c.d"
     assert SETTINGS.folder == "example-course"
     with pytest.raises(SystemExit, match="GitHub address"):
-        Settings("https://gitlab.com/a/b", "main").github_path
+        _ = Settings("https://gitlab.com/a/b", "main").github_path
     assert load_settings().repository.startswith("https://github.com/")
 
 
@@ -122,7 +124,8 @@ def course_copy(tmp_path):
     """A copy of the course's notebooks and settings to damage safely."""
     for folder in ("solutions", "notebooks"):
         shutil.copytree(build.ROOT / folder, tmp_path / folder)
-    shutil.copy(build.ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(build.ROOT / name, tmp_path / name)
     return tmp_path
 
 
@@ -154,3 +157,30 @@ def test_changing_the_repository_address_is_one_setting(course_copy):
         text = path.read_text()
         assert "github/new-home/course/blob/main/notebooks/" in text
         assert 'COURSE_REPOSITORY = \\"https://github.com/new-home/course\\"' in text
+    readme = (course_copy / "README.md").read_text()
+    assert "github/new-home/course/blob/main/solutions/02_xor.ipynb" in readme
+    assert "dl-physics-school" not in readme.split("<!-- notebooks:start -->")[1].split("<!-- notebooks:end -->")[0]
+
+
+def test_readme_table_lists_every_notebook_with_both_badges():
+    readme = (build.ROOT / "README.md").read_text()
+    table = readme.split("<!-- notebooks:start -->")[1].split("<!-- notebooks:end -->")[0]
+    settings = load_settings()
+    for path in sorted((build.ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        for folder in ("notebooks", "solutions"):
+            assert settings.colab_url(f"{folder}/{path.name}") in table
+
+
+def test_readme_without_table_markers_is_reported(course_copy):
+    readme = course_copy / "README.md"
+    readme.write_text(readme.read_text().replace("<!-- notebooks:end -->", ""))
+    with pytest.raises(SystemExit, match="must frame"):
+        build.check(course_copy)
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (build.ROOT / ".ci" / "run").read_text()
+    readme = (build.ROOT / "README.md").read_text()
+    command = readme.split("<!-- test-command -->")[1].split("```bash\n")[1].split("\n")[0]
+    assert command.startswith("python3 -m venv .venv") and command.endswith("python -m pytest")
+    assert "<!-- test-command -->" in ci

@@ -89,6 +89,15 @@ def test_known_mistakes_are_named_and_the_expected_value_is_never_shown():
     assert "1.23" not in str(caught.value) and "6.78" not in str(caught.value)
 
 
+def test_a_single_wrong_number_is_no_constant_factor_unless_a_whole_one():
+    with pytest.raises(Mistake, match="not right"):
+        compare(np.array(0.123), np.array(0.456), "the loss")
+    with pytest.raises(Mistake, match="factor of 0.5"):
+        compare(np.array(0.228), np.array(0.456), "the loss")
+    with pytest.raises(Mistake, match="factor of 50"):
+        compare(np.array(22.8), np.array(0.456), "the loss")
+
+
 def test_as_tuple_and_as_array_reject_wrong_structure():
     with pytest.raises(Mistake, match="tuple of 2"):
         as_tuple(np.zeros(3), "result", 2)

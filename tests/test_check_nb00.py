@@ -29,6 +29,8 @@ def test_solution_passes_stub_waits_bad_input_is_explained(name, solution, exerc
 @pytest.mark.parametrize("mistake, fragment", [
     (lambda t, p: np.sum((p - t) ** 2), "sums instead"),
     (lambda t, p: np.mean(p - t), "not squared"),
+    (lambda t, p: np.mean(p - t) ** 2, "squares the mean"),
+    (lambda t, p: np.mean((p - t) ** 2) + 0.1, "not right"),
     (lambda t, p: np.sqrt(np.mean((p - t) ** 2)), "square root"),
     (lambda t, p: np.mean((p - t) ** 2, axis=0), "shape"),
 ])

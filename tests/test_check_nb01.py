@@ -66,8 +66,12 @@ def test_gradient_descent_mistakes(solution):
         losses, path = uphill(x, y, w, b, -rate, n_steps)
         return losses[1:], path[1:]
 
+    def with_wrong_gradient(x, y, w, b, rate, n_steps):
+        return uphill(x, y, w, b, -rate / 2, n_steps)  # as if mse_gradient missed its factor 2
+
     assert_verdict(check.gradient_descent, (uphill,), Status.FAILED, "uphill")
     assert_verdict(check.gradient_descent, (without_start,), Status.FAILED, "shape")
+    assert_verdict(check.gradient_descent, (with_wrong_gradient,), Status.FAILED, "make sure their checks say ✅")
 
 
 def test_learning_rates():

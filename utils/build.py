@@ -16,8 +16,11 @@ and what it writes to ``notebooks/NN_topic.ipynb`` (never edited by hand):
   then allows their NotImplementedError);
 - outputs and execution counts are cleared.
 
-The repository address and branch (for the badges and the Colab setup cell)
-are one setting, ``[tool.course]`` in pyproject.toml.
+It also writes the notebook table of README.md (between the
+``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->`` lines), whose
+badges must follow the same setting: the repository address and branch (for
+the badges and the Colab setup cell) are one setting, ``[tool.course]`` in
+pyproject.toml.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ import copy
 import re
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = "solutions"
@@ -52,6 +55,10 @@ NOTEBOOK_METADATA = {
 }
 
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+README = "README.md"
+TABLE_START = "<!-- notebooks:start -->"
+TABLE_END = "<!-- notebooks:end -->"
+TIME_LINE = re.compile(r"\*\*Time:\*\*\s*(.*?)\.?\s*$", re.MULTILINE)
 
 SETUP_TEMPLATE = '''\
 # Setup: run this cell first. In Colab it downloads the course files once.
@@ -124,7 +131,8 @@ def header_cell(settings: Settings, folder: str, name: str) -> nbformat.Notebook
     """The badge cell: open this very notebook in Colab, and a link to its twin."""
     own = f"{folder}/{name}"
     if folder == SOLUTIONS:
-        twin = f"Solution notebook. The exercise version is [notebooks/{name}]({settings.colab_url(f'{NOTEBOOKS}/{name}')})."
+        exercise_url = settings.colab_url(f"{NOTEBOOKS}/{name}")
+        twin = f"Solution notebook. The exercise version is [notebooks/{name}]({exercise_url})."
     else:
         twin = (f"Exercise notebook. Stuck? The solution is in "
                 f"[solutions/{name}]({settings.colab_url(f'{SOLUTIONS}/{name}')}).")
@@ -256,6 +264,33 @@ def make_exercise(solution: nbformat.NotebookNode, settings: Settings, name: str
 
 
 # ---------------------------------------------------------------------------
+# README table
+# ---------------------------------------------------------------------------
+
+def notebook_table(solutions: dict[str, nbformat.NotebookNode], settings: Settings) -> str:
+    """The README's markdown table: one row per notebook with both Colab badges."""
+    rows = ["| # | Notebook | Time | Exercise | Solution |", "|---|---|---|---|---|"]
+    for name, notebook in solutions.items():
+        title_cell = notebook.cells[1]  # stamped notebooks: badge, title, setup
+        number, _, topic = title_cell.source.splitlines()[0].lstrip("# ").partition(" · ")
+        time_match = TIME_LINE.search(title_cell.source)
+        minutes = time_match.group(1) if time_match else ""
+        badges = [f"[![Open In Colab]({BADGE})]({settings.colab_url(f'{folder}/{name}')})"
+                  for folder in (NOTEBOOKS, SOLUTIONS)]
+        rows.append(f"| {number} | [{topic}]({NOTEBOOKS}/{name}) | {minutes} | {badges[0]} | {badges[1]} |")
+    return "\n".join(rows)
+
+
+def with_table(readme: str, table: str) -> str:
+    """README text with the generated table between its two marker lines."""
+    if TABLE_START not in readme or TABLE_END not in readme:
+        raise SystemExit(f"{README}: the lines '{TABLE_START}' and '{TABLE_END}' must frame the notebook table.")
+    head, rest = readme.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}"
+
+
+# ---------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------
 
@@ -269,18 +304,24 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def expected_files(root: Path, settings: Settings) -> dict[Path, nbformat.NotebookNode]:
-    """Every file the build should leave behind: stamped solutions and exercises."""
-    files = {}
+def expected_files(root: Path, settings: Settings) -> dict[Path, str]:
+    """Every file the build should leave behind, with its text: solutions, exercises, README."""
+    files, solutions = {}, {}
     for path in sorted((root / SOLUTIONS).glob("[0-9][0-9]_*.ipynb")):
         solution = stamp_headers(read(path), settings, SOLUTIONS, path.name)
-        files[path] = solution
-        files[root / NOTEBOOKS / path.name] = make_exercise(solution, settings, path.name)
+        solutions[path.name] = solution
+        files[path] = notebook_text(solution)
+        files[root / NOTEBOOKS / path.name] = notebook_text(make_exercise(solution, settings, path.name))
+    readme = root / README
+    files[readme] = with_table(readme.read_text(encoding="utf-8"), notebook_table(solutions, settings))
     return files
 
 
-def first_difference(expected: nbformat.NotebookNode, actual_text: str) -> str:
-    """Where a committed notebook differs from what the build would write."""
+def first_difference(path: Path, expected_text: str, actual_text: str) -> str:
+    """Where a committed file differs from what the build would write."""
+    if path.suffix != ".ipynb":
+        return "the generated notebook table differs"
+    expected = nbformat.reads(expected_text, as_version=4)
     try:
         actual = nbformat.reads(actual_text, as_version=4)
     except Exception as error:  # unreadable JSON: say so
@@ -300,14 +341,14 @@ def check(root: Path = ROOT) -> list[str]:
     settings = load_settings(root)
     problems = []
     files = expected_files(root, settings)
-    for path, notebook in files.items():
+    for path, expected in files.items():
         relative = path.relative_to(root)
         if not path.exists():
             problems.append(f"{relative}: missing")
             continue
         text = path.read_text(encoding="utf-8")
-        if text != notebook_text(notebook):
-            problems.append(f"{relative}: {first_difference(notebook, text)}")
+        if text != expected:
+            problems.append(f"{relative}: {first_difference(path, expected, text)}")
     for path in sorted((root / NOTEBOOKS).glob("*.ipynb")):
         if path not in files:
             problems.append(f"{path.relative_to(root)}: has no solution notebook (remove it)")
@@ -319,8 +360,7 @@ def build(root: Path = ROOT) -> list[Path]:
     settings = load_settings(root)
     (root / NOTEBOOKS).mkdir(exist_ok=True)
     written = []
-    for path, notebook in expected_files(root, settings).items():
-        text = notebook_text(notebook)
+    for path, text in expected_files(root, settings).items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             written.append(path)

@@ -181,13 +181,13 @@ def close(actual, expected, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
 
 
 def compare(actual: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-6, atol: float = 1e-9,
-            known_mistakes: dict[str, np.ndarray] | None = None) -> None:
+            known_mistakes: dict[str, np.ndarray] | None = None, advice: str = "") -> None:
     """Raise a Mistake with a diagnosis unless ``actual`` matches ``expected``.
 
     ``known_mistakes`` maps a hint (e.g. "the bias is missing") to the value
     that mistake would produce; the first match is reported. Otherwise the
     diagnosis tries a wrong sign and a constant factor, then the size of the
-    error. The expected value itself is never shown.
+    error, followed by ``advice`` if given. The expected value itself is never shown.
     """
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
@@ -204,11 +204,15 @@ def compare(actual: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1
         raise Mistake(f"{what} is off by a constant factor of {factor:.3g}: "
                       "check for a missing or extra factor (a 2, a 1/n, a sum instead of a mean).")
     error = np.max(np.abs(actual - expected)) / max(np.max(np.abs(expected)), atol)
-    raise Mistake(f"{what} is not right (largest relative difference {error:.2g}).")
+    raise Mistake(f"{what} is not right (largest relative difference {error:.2g}).{' ' + advice if advice else ''}")
 
 
 def _constant_factor(actual: np.ndarray, expected: np.ndarray) -> float | None:
-    """The factor c with actual = c * expected, if there is one (other than 1 and 0)."""
+    """The factor c with actual = c * expected, if there is a telling one (not 1, not 0).
+
+    For a single number every wrong value is "a factor" of the right one, so
+    there only whole-number factors and their inverses (2, 1/2, n, 1/n) count.
+    """
     nonzero = np.abs(expected) > 1e-12
     if not np.any(nonzero) or np.any(np.abs(actual[~nonzero]) > 1e-9):
         return None
@@ -216,4 +220,11 @@ def _constant_factor(actual: np.ndarray, expected: np.ndarray) -> float | None:
     factor = float(np.median(ratios))
     if abs(factor) < 1e-9 or abs(factor - 1) < 1e-6 or not np.allclose(ratios, factor, rtol=1e-6):
         return None
+    if ratios.size < 2 and not any(_whole(value) for value in (factor, 1 / factor)):
+        return None
     return factor
+
+
+def _whole(value: float) -> bool:
+    """True for a whole number from 2 to 1000 (up to rounding), either sign."""
+    return 2 <= abs(value) <= 1000 and abs(abs(value) - round(abs(value))) < 1e-6

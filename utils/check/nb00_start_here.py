@@ -18,6 +18,7 @@ def mean_squared_error(function) -> str:
         value = as_array(call(function, y_true, y_pred), "mean_squared_error(y_true, y_pred)", shape=())
         compare(value, np.mean(error**2), "the mean squared error", known_mistakes={
             "the differences are not squared.": np.mean(error),
+            "it squares the mean difference; square each difference first, then average.": np.mean(error) ** 2,
             "it takes absolute differences instead of squares.": np.mean(np.abs(error)),
             "it takes the square root at the end (that is the RMSE).": np.sqrt(np.mean(error**2)),
             "it sums instead of taking the mean.": np.sum(error**2),

@@ -87,7 +87,7 @@ def hidden_layer(function) -> str:
     rng = np.random.default_rng()
     X, W, c = rng.normal(size=(6, 2)), rng.normal(size=(2, 3)), rng.normal(size=3)
     value = as_array(call(function, X, W, c), "hidden_layer(X, W, c)", shape=(6, 3))
-    compare(value, _relu(X @ W + c), "the hidden activations", known_mistakes={
+    compare(value, _relu(X @ W + c), "the output of hidden_layer", known_mistakes={
         "negative values pass through: apply the ReLU after the affine map.": X @ W + c,
         "the bias is added after the ReLU; it belongs inside.": _relu(X @ W) + c,
         "the bias c is missing.": _relu(X @ W),
