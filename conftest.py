@@ -15,7 +15,6 @@ import pytest
 from utils.check.core import STRICT_ENVIRONMENT_VARIABLE
 
 os.environ[STRICT_ENVIRONMENT_VARIABLE] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def raised_not_implemented(outputs) -> str | None:

@@ -43,7 +43,8 @@ def test_value_region_becomes_ellipsis_and_dicts_keep_their_keys():
     source = "### BEGIN SOLUTION\nrates = {\"small\": 0.1, \"big\": 1.0}\nn = 3\n### END SOLUTION"
     result = replace_solutions(source, "Exercise 1.5: rates", "cell")
     assert "rates = {'small': ..., 'big': ...}" in result
-    assert "n = ...  # Exercise 1.5: rates: replace each ... with your value" in result
+    assert "# Exercise 1.5: replace each ... with your value.\nrates = {" in result
+    assert "\nn = ..." in result
     assert "0.1" not in result
     assert placeholder_for_values("print(1)", "Exercise 1.1: x") is None
 

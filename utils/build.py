@@ -188,7 +188,7 @@ def placeholder_for_values(region: str, exercise: str) -> list[str] | None:
         return None
     if not statements or not all(isinstance(s, ast.Assign) for s in statements):
         return None
-    lines = []
+    lines = [f"# {exercise.split(':')[0]}: replace each ... with your value."]
     for statement in statements:
         targets = " = ".join(ast.unparse(target) for target in statement.targets)
         if isinstance(statement.value, ast.Dict) and None not in statement.value.keys:
@@ -196,7 +196,6 @@ def placeholder_for_values(region: str, exercise: str) -> list[str] | None:
             lines.append(f"{targets} = {{{keys}}}")
         else:
             lines.append(f"{targets} = ...")
-    lines[-1] += f"  # {exercise}: replace each ... with your value"
     return lines
 
 
