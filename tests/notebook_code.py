@@ -12,56 +12,38 @@ from utils.build import BEGIN_MARKER, SETUP_TAG
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def notebook_path(folder: str, name: str) -> Path:
-    """Path of e.g. solutions/01_gradient_descent.ipynb."""
-    return ROOT / folder / f"{name}.ipynb"
+def _code_cells(folder: str, name: str) -> list[str]:
+    """Sources of the code cells of a notebook, without the shared setup cell."""
+    notebook = nbformat.read(ROOT / folder / f"{name}.ipynb", as_version=4)
+    return [cell.source for cell in notebook.cells
+            if cell.cell_type == "code" and SETUP_TAG not in cell.metadata.get("tags", [])]
 
 
-def _definitions(source: str) -> list[ast.stmt]:
-    """Imports, function definitions and answer assignments of a cell, nothing that runs a demo."""
-    tree = ast.parse(source)
-    keep = []
-    for statement in tree.body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef)):
-            keep.append(statement)
-        elif isinstance(statement, ast.Assign) and BEGIN_MARKER in source:
-            keep.append(statement)
-    return keep
-
-
-def notebook_namespace(folder: str, name: str) -> dict:
-    """Execute the imports, functions and answer values of a notebook (not its demos); return the namespace.
-
-    The exercise notebook has no BEGIN markers left, so its answer values are
-    found by the names the solution assigns inside its solution regions.
-    """
-    notebook = nbformat.read(notebook_path(folder, name), as_version=4)
-    namespace: dict = {}
-    answer_names = _answer_names(name)
-    for cell in notebook.cells:
-        if cell.cell_type != "code" or SETUP_TAG in cell.metadata.get("tags", []):
-            continue
-        tree = ast.parse(cell.source)
-        statements = [s for s in tree.body
-                      if isinstance(s, (ast.Import, ast.ImportFrom, ast.FunctionDef))
-                      or (isinstance(s, ast.Assign) and _assigned_names(s) & answer_names)]
-        module = ast.Module(body=statements, type_ignores=[])
-        exec(compile(module, f"{folder}/{name}.ipynb", "exec"), namespace)
-    return namespace
-
-
-def _assigned_names(statement: ast.Assign) -> set[str]:
-    """Plain names a statement assigns to."""
+def _assigned_names(statement: ast.stmt) -> set[str]:
+    """Plain names an assignment binds (empty for other statements)."""
+    if not isinstance(statement, ast.Assign):
+        return set()
     return {target.id for target in statement.targets if isinstance(target, ast.Name)}
 
 
 def _answer_names(name: str) -> set[str]:
-    """Names assigned inside solution regions of a solution notebook (value exercises)."""
-    notebook = nbformat.read(notebook_path("solutions", name), as_version=4)
-    names: set[str] = set()
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and BEGIN_MARKER in cell.source:
-            for statement in _definitions(cell.source):
-                if isinstance(statement, ast.Assign):
-                    names |= _assigned_names(statement)
-    return names
+    """Names the solution notebook assigns at top level in cells with a solution region (value exercises)."""
+    return {assigned for source in _code_cells("solutions", name) if BEGIN_MARKER in source
+            for statement in ast.parse(source).body for assigned in _assigned_names(statement)}
+
+
+def notebook_namespace(folder: str, name: str) -> dict:
+    """Run a notebook's imports, function definitions and answer values (not its demos); return them.
+
+    The answer values are found by the names the solution assigns in its
+    solution regions, so the same names pick the placeholders (``...``) out of
+    the exercise notebook.
+    """
+    answers = _answer_names(name)
+    namespace: dict = {}
+    for source in _code_cells(folder, name):
+        kept = [statement for statement in ast.parse(source).body
+                if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef))
+                or _assigned_names(statement) & answers]
+        exec(compile(ast.Module(body=kept, type_ignores=[]), f"{folder}/{name}.ipynb", "exec"), namespace)
+    return namespace

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import os
 import re
 import sys
 import time
@@ -36,6 +37,8 @@ from pathlib import Path
 
 import nbformat
 import tomllib
+
+from utils.check.core import STRICT_ENVIRONMENT_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = "solutions"
@@ -368,11 +371,9 @@ def build(root: Path = ROOT) -> list[Path]:
 
 def execute(paths: list[Path], timeout: int = 600) -> None:
     """Run solution notebooks top to bottom (strict checks) and save their outputs."""
-    import os
-
     from nbclient import NotebookClient
 
-    os.environ["COURSE_STRICT_CHECKS"] = "1"
+    os.environ[STRICT_ENVIRONMENT_VARIABLE] = "1"  # the kernels inherit it
     for path in paths:
         notebook = read(path)
         started = time.perf_counter()

@@ -62,9 +62,7 @@ def version_problems(minimum: dict[str, str] | None = None,
 
 
 def _quiet_tensorflow() -> None:
-    """Silence TensorFlow's and absl's start-up chatter (set before import where possible)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    """Silence TensorFlow's Python-side warnings (its C++ log level is set when utils is imported)."""
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras.src.backend.tensorflow")
     warnings.filterwarnings("ignore", message=".*np.object.*")
@@ -99,7 +97,6 @@ def environment_report(seed: int | None = None) -> str:
 
 def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
     """Seed everything, quiet TensorFlow, set the plot style and print the environment."""
-    _quiet_tensorflow()
     problems = version_problems()
     if problems:
         print("⚠️  Some packages are older than this course expects:")
@@ -109,7 +106,7 @@ def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
               "In Colab: use a fresh runtime (Runtime > Disconnect and delete runtime).")
     import keras
 
-    _quiet_tensorflow()  # again: importing TensorFlow resets its logger's level
+    _quiet_tensorflow()  # after the import: importing TensorFlow resets its logger's level
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
     from utils import plots
 

@@ -99,7 +99,6 @@ def exercise_check(exercise: str, title: str) -> Callable:
                 raise CheckFailed(str(verdict))
 
         check.evaluate = functools.partial(evaluate, exercise, title, test)
-        check.exercise = exercise
         return check
 
     return decorate

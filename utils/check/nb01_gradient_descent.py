@@ -34,12 +34,6 @@ def reference_descent(x, y, w, b, learning_rate: float, n_steps: int, sign: floa
     return np.array(losses), np.array(path)
 
 
-def curvature(x: np.ndarray) -> float:
-    """The largest eigenvalue L of the Hessian of the 1-D MSE loss (it does not depend on y)."""
-    hessian = 2 * np.array([[np.mean(x**2), np.mean(x)], [np.mean(x), 1.0]])
-    return float(np.linalg.eigvalsh(hessian).max())
-
-
 @exercise_check("1.1", "linear model")
 def predict(function) -> str:
     """Check w * x + b on arrays and on a single number."""
