@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import check_outputs_not_done, raised_not_implemented
+from conftest import calls_a_check, check_outputs_not_done, raised_not_implemented
 from utils.build import (
     BEGIN_MARKER,
     END_MARKER,
@@ -62,7 +62,7 @@ def test_every_exercise_has_a_code_cell_and_a_check(name):
     for heading, code in exercises:
         joined = "\n".join(code)
         assert BEGIN_MARKER in joined, f"{heading}: no solution region"
-        assert re.search(r"^check\.\w+\(", joined, re.MULTILINE), f"{heading}: no self-check"
+        assert calls_a_check(joined), f"{heading}: no self-check"
 
 
 @pytest.mark.parametrize("name", NAMES)

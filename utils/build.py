@@ -115,6 +115,10 @@ class Settings:
         """The 'Open in Colab' address of a notebook in the repository."""
         return f"https://colab.research.google.com/github/{self.github_path}/blob/{self.branch}/{relative_path}"
 
+    def colab_badge(self, relative_path: str) -> str:
+        """The markdown 'Open in Colab' badge of a notebook in the repository."""
+        return f"[![Open In Colab]({BADGE})]({self.colab_url(relative_path)})"
+
 
 def load_settings(root: Path = ROOT) -> Settings:
     """Read [tool.course] repository and branch from pyproject.toml."""
@@ -139,7 +143,7 @@ def header_cell(settings: Settings, folder: str, name: str) -> nbformat.Notebook
     else:
         twin = (f"Exercise notebook. Stuck? The solution is in "
                 f"[solutions/{name}]({settings.colab_url(f'{SOLUTIONS}/{name}')}).")
-    source = f"[![Open In Colab]({BADGE})]({settings.colab_url(own)}) {twin}"
+    source = f"{settings.colab_badge(own)} {twin}"
     cell = nbformat.v4.new_markdown_cell(source, id=HEADER_TAG)
     cell.metadata = {"tags": [HEADER_TAG]}
     return cell
@@ -277,8 +281,7 @@ def notebook_table(solutions: dict[str, nbformat.NotebookNode], settings: Settin
         number, _, topic = title_cell.source.splitlines()[0].lstrip("# ").partition(" · ")
         time_match = TIME_LINE.search(title_cell.source)
         minutes = time_match.group(1) if time_match else ""
-        badges = [f"[![Open In Colab]({BADGE})]({settings.colab_url(f'{folder}/{name}')})"
-                  for folder in (NOTEBOOKS, SOLUTIONS)]
+        badges = [settings.colab_badge(f"{folder}/{name}") for folder in (NOTEBOOKS, SOLUTIONS)]
         rows.append(f"| {number} | [{topic}]({NOTEBOOKS}/{name}) | {minutes} | {badges[0]} | {badges[1]} |")
     return "\n".join(rows)
 
