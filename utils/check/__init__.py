@@ -2,25 +2,35 @@
 
 Use them as one line under an exercise: ``check.mse_gradient(mse_gradient)``.
 Each prints ✅ (correct), ❌ with a diagnosis, or ⏳ (not done yet).
+
+The checks live in one module per notebook (``nb03_activations.py``, ...);
+every check defined there with :func:`~utils.check.core.exercise_check` is
+collected here, so a new notebook only adds its module.
 """
 
-from utils.check.core import CheckFailed, Status, Verdict, strict_mode
-from utils.check.nb00_start_here import mean_squared_error, predict_linear
-from utils.check.nb01_gradient_descent import (
-    gradient_descent,
-    learning_rates,
-    linear_model_gradient,
-    minibatch_sgd,
-    mse_gradient,
-    mse_loss,
-    predict,
-)
-from utils.check.nb02_xor import best_linear_fit, build_xor_model, collapse_linear_layers, hidden_layer, xor_weights
+import importlib
+import pkgutil
 
-__all__ = [
-    "CheckFailed", "Status", "Verdict", "strict_mode",
-    "mean_squared_error", "predict_linear",
-    "predict", "mse_loss", "mse_gradient", "gradient_descent", "learning_rates",
-    "linear_model_gradient", "minibatch_sgd",
-    "best_linear_fit", "collapse_linear_layers", "xor_weights", "hidden_layer", "build_xor_model",
-]
+from utils.check.core import CheckFailed, Status, Verdict, strict_mode
+
+__all__ = ["CheckFailed", "Status", "Verdict", "strict_mode"]
+
+
+def _collect_checks() -> None:
+    """Import every ``nbNN_*`` module and re-export its checks, refusing duplicate names."""
+    owners: dict[str, str] = {}
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if not module_info.name.startswith("nb"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for name, value in vars(module).items():
+            if name.startswith("_") or not hasattr(value, "evaluate") or value.__module__ != module.__name__:
+                continue
+            if name in owners:
+                raise ImportError(f"two checks are called {name!r}: in {owners[name]} and {module.__name__}")
+            owners[name] = module.__name__
+            globals()[name] = value
+            __all__.append(name)
+
+
+_collect_checks()
