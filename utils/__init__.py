@@ -12,6 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide INFO and WARNING line
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # oneDNN reorders sums: results would vary
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from utils.environment import environment_report, setup  # noqa: E402
+from utils.environment import environment_report, setup, warn_about_versions  # noqa: E402
+
+warn_about_versions(at_import=True)  # says what is too old before another import can fail on it
 
 __all__ = ["environment_report", "setup"]

@@ -12,12 +12,17 @@ import warnings
 
 DEFAULT_SEED = 42
 
-# The oldest versions the notebooks are written for (Keras 3 API throughout).
+# The oldest versions the notebooks are written for (Keras 3 API throughout;
+# ipywidgets: only the API that 7.7, Colab's version, shares with 8.x). The
+# same lower bounds as requirements.txt (a test keeps them equal); the newest
+# releases and Colab's versions are tested in CI (see README).
 MINIMUM_VERSIONS = {
     "numpy": "1.26",
     "tensorflow": "2.16",
     "keras": "3.3",
     "matplotlib": "3.8",
+    "scikit-learn": "1.4",
+    "ipywidgets": "7.7",
 }
 MINIMUM_PYTHON = (3, 10)
 
@@ -45,19 +50,63 @@ def installed_version(package: str) -> str | None:
 
 
 def version_problems(minimum: dict[str, str] | None = None,
-                     python: tuple[int, int] = MINIMUM_PYTHON) -> list[str]:
-    """One sentence for every package that is missing or older than the course needs."""
+                     python: tuple[int, int] = MINIMUM_PYTHON,
+                     installed: dict[str, str | None] | None = None,
+                     python_version: str | None = None) -> list[str]:
+    """One sentence for every package that is missing or older than the course needs.
+
+    ``installed`` (package -> version, None for missing) and ``python_version``
+    describe another environment, e.g. Colab's; by default this one.
+    """
     minimum = MINIMUM_VERSIONS if minimum is None else minimum
+    python_version = platform.python_version() if python_version is None else python_version
     problems = []
-    if sys.version_info[:2] < python:
-        problems.append(f"Python {platform.python_version()} is older than "
+    if version_tuple(python_version)[:2] < python:
+        problems.append(f"Python {python_version} is older than "
                         f"{python[0]}.{python[1]}, the oldest this course supports.")
     for package, oldest in minimum.items():
-        found = installed_version(package)
+        found = installed.get(package) if installed is not None else installed_version(package)
         if found is None:
             problems.append(f"{package} is not installed (the course needs {oldest} or newer).")
         elif version_tuple(found) < version_tuple(oldest):
             problems.append(f"{package} {found} is older than {oldest}, the oldest this course supports.")
+    return problems
+
+
+def version_advice(problems: list[str], in_colab: bool) -> str:
+    """The setup cell's warning: what is too old and what to do about it, here (Colab or local)."""
+    if in_colab:
+        todo = ("In Colab, do not pip-install TensorFlow, Keras or NumPy yourself (Colab's own versions work and "
+                "a reinstall forces a restart): start a fresh runtime (Runtime > Disconnect and delete runtime) "
+                "and run this cell again.")
+    else:
+        todo = ("On your own machine, run `pip install -r requirements.txt` in the course folder (in its virtual "
+                "environment), then restart the kernel and run this cell again.")
+    lines = ["⚠️  Some packages are older than this course supports:"]
+    lines += [f"   - {problem}" for problem in problems]
+    lines.append(f"   {todo}")
+    return "\n".join(lines)
+
+
+_warned_at_import = False
+
+
+def warn_about_versions(at_import: bool = False) -> list[str]:
+    """Print what is too old and what to do about it; return the problems.
+
+    The setup cell gets this twice: when it imports ``utils`` (before any other
+    helper module, whose import an old package could break) and in ``setup()``,
+    which stays quiet right after the import warned but repeats the warning on a
+    re-run of the cell (when the import is cached).
+    """
+    global _warned_at_import
+    if not at_import and _warned_at_import:
+        _warned_at_import = False
+        return []
+    problems = version_problems()
+    if problems:
+        print(version_advice(problems, running_in_colab()))
+    _warned_at_import = at_import and bool(problems)
     return problems
 
 
@@ -97,13 +146,7 @@ def environment_report(seed: int | None = None) -> str:
 
 def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
     """Seed everything, quiet TensorFlow, set the plot style and print the environment."""
-    problems = version_problems()
-    if problems:
-        print("⚠️  Some packages are older than this course expects:")
-        for problem in problems:
-            print(f"   - {problem}")
-        print("   Locally: run `pip install -r requirements.txt` in the course folder. "
-              "In Colab: use a fresh runtime (Runtime > Disconnect and delete runtime).")
+    warn_about_versions()
     import keras
 
     _quiet_tensorflow()  # after the import: importing TensorFlow resets its logger's level
