@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from utils.datasets import PLAYGROUND_RADIUS
 from utils.plots import CLASS_CMAP, CLASS_COLORS, PALETTE
@@ -36,7 +37,9 @@ def plot_output(source, ax: plt.Axes | None = None, show_test: bool = False, dis
     _points(ax, playground.X_train, playground.y_train, "white", "training points")
     if show_test:
         _points(ax, playground.X_test, playground.y_test, "black", "test points")
-        ax.legend(loc="lower right", fontsize="x-small", frameon=True, framealpha=0.8)
+        handles = [Line2D([], [], ls="", marker="o", color="#BBBBBB", markeredgecolor=edge, label=label)
+                   for edge, label in (("white", "training points"), ("black", "test points"))]
+        ax.legend(handles=handles, loc="lower right", fontsize="x-small", frameon=True, framealpha=0.8)
     if title is None:
         train_loss, test_loss = playground.losses()
         title = f"epoch {playground.epoch}: train {train_loss:.3f}, test {test_loss:.3f}"
