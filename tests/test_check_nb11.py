@@ -44,6 +44,10 @@ def test_near_zero_fraction_mistakes():
     def with_biases(weights, tolerance=1e-3):
         return np.mean(np.abs(np.concatenate([np.concatenate([np.ravel(W), b]) for W, b in weights])) < tolerance)
 
+    def layer_average(weights, tolerance=1e-3):
+        return np.mean([np.mean(np.abs(W) < tolerance) for W, _ in weights])
+
     assert_verdict(check.near_zero_fraction, (counts,), Status.FAILED, "share")
+    assert_verdict(check.near_zero_fraction, (layer_average,), Status.FAILED, "pool all weights")
     assert_verdict(check.near_zero_fraction, (no_abs,), Status.FAILED, "absolute value")
     assert_verdict(check.near_zero_fraction, (with_biases,), Status.FAILED, "biases")

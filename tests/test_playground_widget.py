@@ -47,6 +47,10 @@ def test_controls_change_data_network_and_learning_rate():
     widget.step()
     widget.controls["learning_rate"].value = 0.1  # changes live, like the original: no reset
     assert widget.epoch == 1 and widget.config.learning_rate == 0.1
+    widget.controls["regularization"].value = "l1"
+    assert widget.config.regularization == "l1" and widget.epoch == 0
+    widget.controls["regularization"].value = "none"
+    assert widget.config.regularization is None
     widget.controls["noise"].value = 25
     assert widget.config.noise == 0.25
     widget.controls["dataset"].value = "plane"

@@ -164,9 +164,9 @@ class PlaygroundWidget:
             "learning_rate": widgets.Dropdown(options=sorted(set(LEARNING_RATES) | {c.learning_rate}),
                                               value=c.learning_rate, description="Learning rate",
                                               layout=narrow, style=style),
-            "regularization": widgets.Dropdown(options=[("none", None), ("L1", "l1"), ("L2", "l2"),
+            "regularization": widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2"),
                                                         ("elastic net", "elastic_net")],
-                                               value=c.regularization, description="Regularisation",
+                                               value=c.regularization or "none", description="Regularisation",
                                                layout=narrow, style=style),
             "regularization_rate": widgets.Dropdown(
                 options=sorted(set(REGULARIZATION_RATES) | {c.regularization_rate}), value=c.regularization_rate,
@@ -239,7 +239,8 @@ class PlaygroundWidget:
             batch_size=w["batch_size"].value, checkerboard_cells=w["checkerboard_cells"].value,
             seed=max(int(w["seed"].value), 0), hidden_layers=_parse_layers(w["hidden_layers"].value),
             activation=w["activation"].value, learning_rate=w["learning_rate"].value,
-            regularization=w["regularization"].value, regularization_rate=w["regularization_rate"].value,
+            regularization=None if w["regularization"].value == "none" else w["regularization"].value,
+            regularization_rate=w["regularization_rate"].value,
             optimizer=w["optimizer"].value, dropout=w["dropout"].value, features=features, problem=None)
 
     def _on_control(self, change) -> None:
@@ -270,7 +271,7 @@ class PlaygroundWidget:
         values = {"dataset": c.dataset, "noise": round(c.noise * 100), "train_fraction": round(c.train_fraction * 100),
                   "batch_size": c.batch_size, "checkerboard_cells": c.checkerboard_cells, "seed": c.seed,
                   "hidden_layers": ", ".join(map(str, c.hidden_layers)), "activation": c.activation,
-                  "regularization": c.regularization, "optimizer": c.optimizer}
+                  "regularization": c.regularization or "none", "optimizer": c.optimizer}
         self._syncing = True
         try:
             for name, value in values.items():
