@@ -154,7 +154,7 @@ def activation_spreads(function) -> str:
                          "activation_spreads(X, weights, activation)")
         if value.shape == (len(weights) + 1,):
             raise Mistake("return one spread per layer (4 layers give 4 numbers), without the input's spread.")
-        compare(value, _spreads(X, weights, activation), "the spreads", rtol=1e-6, known_mistakes={
+        compare(value, _spreads(X, weights, activation), "the list of spreads", rtol=1e-6, known_mistakes={
             "those are the spreads of the pre-activations h @ W; record the spread after the activation.":
                 _spreads(X, weights, activation, pre_activation=True),
             "that is the mean of the activations; the spread is their standard deviation, h.std().":
@@ -204,7 +204,7 @@ def gradient_norms(function) -> str:
     if value.shape == (2 * len(kernels),):
         raise Mistake("there is one norm per variable, biases included; take the gradient with respect to "
                       "the kernels only (layer.kernel), one per layer.")
-    compare(value, expected, "the gradient norms", rtol=1e-4, atol=1e-7, known_mistakes={
+    compare(value, expected, "the array of gradient norms", rtol=1e-4, atol=1e-7, known_mistakes={
         "the layers are in reverse order: the first layer's norm comes first.": expected[::-1],
         "those are squared norms; take the square root (tf.norm).": expected**2,
         "those are the norms of the bias gradients; take the kernels (layer.kernel).": all_norms[1::2],
