@@ -12,10 +12,9 @@ from __future__ import annotations
 import ast
 import re
 
-import nbformat
 import pytest
 
-from utils.build import ROOT
+from tests.code_sources import code_pieces, python_only
 
 KEYWORDS = {  # keyword arguments Keras 3 does not take
     "lr": "learning_rate=",
@@ -32,7 +31,6 @@ PATTERNS = {  # anywhere in the code (comments and strings too)
     r"\bTF_USE_LEGACY_KERAS\b": "import keras (Keras 3)",
     r"\boptimizers\.legacy\b": "keras.optimizers.SGD, Adam, ...",
 }
-IPYTHON_LINE = re.compile(r"^\s*[%!]")  # magics and shell lines are not Python
 
 
 def keras2_idioms(source: str) -> list[str]:
@@ -41,9 +39,8 @@ def keras2_idioms(source: str) -> list[str]:
     for pattern, instead in PATTERNS.items():
         for match in re.finditer(pattern, source):
             found.append((source.count("\n", 0, match.start()) + 1, match.group(), instead))
-    python = "\n".join("" if IPYTHON_LINE.match(line) else line for line in source.split("\n"))
     try:
-        tree = ast.parse(python)
+        tree = ast.parse(python_only(source))
     except SyntaxError:  # not plain Python: fall back to the text, keyword style `name=` after ( or ,
         for match in re.finditer(rf"[(,]\s*({'|'.join(KEYWORDS)})\s*=(?!=)", source):
             found.append((source.count("\n", 0, match.start(1)) + 1, f"{match.group(1)}=", KEYWORDS[match.group(1)]))
@@ -54,19 +51,6 @@ def keras2_idioms(source: str) -> list[str]:
             elif isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
                 found.append((node.lineno, f".{node.attr}", ATTRIBUTES[node.attr]))
     return [f"line {line}: `{idiom}` -> use {instead}" for line, idiom, instead in sorted(found)]
-
-
-def code_pieces() -> list[tuple[str, str]]:
-    """(where, code) for every code cell of every notebook and every Python file in utils."""
-    pieces = []
-    for folder in ("solutions", "notebooks"):
-        for path in sorted((ROOT / folder).glob("*.ipynb")):
-            cells = nbformat.read(path, as_version=4).cells
-            pieces += [(f"{folder}/{path.name}, cell {number}", cell.source)
-                       for number, cell in enumerate(cells) if cell.cell_type == "code"]
-    pieces += [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
-               for path in sorted((ROOT / "utils").rglob("*.py"))]
-    return pieces
 
 
 def test_no_keras2_idioms_in_notebooks_or_utils():

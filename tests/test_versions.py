@@ -7,6 +7,7 @@ that states both; these tests keep the version check and the README in line.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import types
@@ -15,6 +16,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from tests.code_sources import code_pieces, python_only
 from utils import environment
 from utils.build import ROOT
 
@@ -160,3 +162,43 @@ def test_readme_states_the_supported_range_and_the_tested_versions():
     for label, package in names.items():
         assert table[label][:2] == [environment.MINIMUM_VERSIONS[package], pins[package]], label
         assert Version(table[label][2]) >= Version(pins[package]), f"{label}: newest tested is older than Colab's"
+
+
+NEWER_THAN_310 = "|".join([  # standard-library names added in Python 3.11 and later
+    r"\btomllib\b", r"\bStrEnum\b", r"\bExceptionGroup\b", r"\bTaskGroup\b", r"\bdatetime\.UTC\b",
+    r"\bitertools\.batched\b", r"\bfrom itertools import [^\n]*\bbatched\b",
+    r"\btyping\.(?:Self|override|LiteralString)\b", r"\bfrom typing import [^\n]*\b(?:Self|override|LiteralString)\b",
+])
+
+
+def newer_than_310(source: str) -> list[str]:
+    """What in a piece of code needs a Python newer than 3.10 (grammar as far as this parser tells, names)."""
+    problems = []
+    try:
+        ast.parse(python_only(source), feature_version=environment.MINIMUM_PYTHON)
+    except SyntaxError as error:
+        problems.append(f"line {error.lineno}: {error.msg}")
+    return problems + [f"{name.group()} is newer than Python 3.10" for name in re.finditer(NEWER_THAN_310, source)]
+
+
+def test_learner_code_runs_on_the_oldest_supported_python():
+    problems = [f"{where}, {problem}" for where, source in code_pieces(instructor_tools=False)
+                for problem in newer_than_310(source)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("snippet, problem", [
+    ("try:\n    pass\nexcept* ValueError:\n    pass", "Exception groups"),
+    ("def first[T](items: list[T]) -> T:\n    return items[0]", "line 1"),
+    ("import tomllib", "tomllib"),
+    ("from typing import Any, Self", "Self"),
+    ("chunks = itertools.batched(data, 3)", "batched"),
+])
+def test_the_python_310_guard_finds_newer_code(snippet, problem):
+    found = newer_than_310(snippet)
+    assert len(found) == 1 and problem in found[0], found
+
+
+def test_the_python_310_guard_accepts_310_code():
+    assert newer_than_310("%matplotlib inline\nmatch x:\n    case [a, *rest]:\n        y: int | None = a\n"
+                          "batched = x[:8]\nfrom typing import Any") == []
