@@ -61,6 +61,7 @@ def errors(cell) -> list[str]:
 
 
 def git(*args: str, cwd: Path) -> None:
+    """Run a git command with a fixed identity (CI machines may have none)."""
     subprocess.run(["git", "-c", "user.name=Course CI", "-c", "user.email=ci@example.invalid",
                     "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True, capture_output=True)
 
