@@ -23,8 +23,10 @@ def test_widget_builds_steps_and_plays():
     assert bytes(widget.images["output"].value) != bytes(first_picture)
     widget.buttons["step"].click()
     assert widget.epoch == 17
-    widget.buttons["reset"].click()
-    assert widget.epoch == 0
+    before = widget.playground.weights()[0][0]
+    widget.buttons["reset"].click()  # a restart: epoch 0 and new initial weights, as on the web page
+    assert widget.epoch == 0 and not np.array_equal(before, widget.playground.weights()[0][0])
+    assert "restart 1" in widget.status.value
 
 
 def test_play_widget_ticks_train_and_redraw():

@@ -155,6 +155,7 @@ class Playground:
     def __init__(self, config: PlaygroundConfig | None = None, **changes) -> None:
         config = PlaygroundConfig() if config is None else config
         self.config = config.replace(**changes) if changes else config
+        self.restarts = 0  # how often reset(new_weights=True) drew other initial weights for this seed
         self.reset_data()
 
     # ---- set-up --------------------------------------------------------------------------------------
@@ -166,15 +167,16 @@ class Playground:
         self.X_train, self.y_train, self.X_test, self.y_test = split_playground(X, y, c.train_fraction)
         self.reset()
 
-    def reset(self) -> None:
-        """New initial weights (from the seed), epoch 0, empty history; the data stays."""
+    def reset(self, new_weights: bool = False) -> None:
+        """Initial weights from the seed (the next set if new_weights), epoch 0, empty history; data stay."""
         c = self.config
+        self.restarts += bool(new_weights)
         self.F_train = feature_matrix(self.X_train, c.features)
         self.F_test = feature_matrix(self.X_test, c.features)
         sizes = [len(c.features), *c.hidden_layers, 1]
         output = "tanh" if c.problem == "classification" else "linear"
         self.net = Network(sizes, c.activation, output)
-        init_rng = np.random.default_rng([c.seed, 1])
+        init_rng = np.random.default_rng([c.seed, 1, self.restarts])
         for W, b in zip(self.net.W, self.net.b):
             if c.init == "playground":
                 W[...] = init_rng.uniform(-0.5, 0.5, W.shape)
@@ -279,7 +281,7 @@ class Playground:
             net.weights[self.dead] = 0.0
         self.version += 1
 
-    def train(self, epochs: int = 1, record: bool = True) -> None:
+    def train(self, epochs: int = 1) -> None:
         """Train for some epochs, appending the losses after each epoch to the history."""
         c = self.config
         F, y = self.F_train, self.y_train[:, None]
@@ -290,11 +292,10 @@ class Playground:
                 self.net.gradient(F[index], yb, dropout, rng)
                 self._update(len(yb))
             self.epoch += 1
-            if record:
-                train_loss, test_loss = self.losses()
-                self.history["epoch"].append(self.epoch)
-                self.history["train_loss"].append(train_loss)
-                self.history["test_loss"].append(test_loss)
+            train_loss, test_loss = self.losses()
+            self.history["epoch"].append(self.epoch)
+            self.history["train_loss"].append(train_loss)
+            self.history["test_loss"].append(test_loss)
 
     # ---- evaluation ----------------------------------------------------------------------------------
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -84,8 +84,8 @@ class PlaygroundWidget:
             self._frame()
 
     def reset(self) -> None:
-        """New initial weights, epoch 0; the data stay."""
-        self.playground.reset()
+        """New initial weights, epoch 0; the data stay (the original's reset button)."""
+        self.playground.reset(new_weights=True)
         self.redraw()
 
     def regenerate(self) -> None:
@@ -135,7 +135,8 @@ class PlaygroundWidget:
         accuracy = self.playground.accuracy()
         if accuracy is not None:
             text += f" &nbsp; test accuracy <b>{accuracy:.1%}</b>"
-        self.status.value = text
+        restarts = f", restart {self.playground.restarts}" if self.playground.restarts else ""
+        self.status.value = text + f" &nbsp; <small>(seed {self.config.seed}{restarts})</small>"
 
     # ---- controls ------------------------------------------------------------------------------------
     def _build_controls(self, epochs_per_frame: int, interval_ms: int) -> None:
