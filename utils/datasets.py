@@ -198,3 +198,19 @@ def split_playground(X: np.ndarray, y: np.ndarray,
         raise ValueError(f"train_fraction must be between 0 and 1, not {train_fraction!r}")
     cut = int(np.floor(len(X) * train_fraction))
     return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+# --- A 1-D function for regression demos (notebook 08) ------------------------
+
+def wiggly_function(x: np.ndarray) -> np.ndarray:
+    """A smooth 1-D function with wiggles of several widths and a slow trend: hard for a small network."""
+    x = np.asarray(x, dtype=float)
+    return np.sin(2.0 * x) + 0.6 * np.sin(5.0 * x) * np.exp(-0.1 * x**2) + 0.1 * x**2
+
+
+def noisy_wiggle(n: int = 300, noise: float = 0.1, x_range: tuple[float, float] = (-4.0, 4.0),
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Points (x, y) with y = wiggly_function(x) + Gaussian noise; x uniform in x_range, sorted."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(*x_range, size=n))
+    return x, wiggly_function(x) + noise * rng.normal(size=n)

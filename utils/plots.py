@@ -175,3 +175,24 @@ def decision_boundary(model_or_function, X: np.ndarray, y: np.ndarray | None = N
     ax.set_aspect("equal")
     ax.grid(False)
     return ax
+
+
+def confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None = None, ax: plt.Axes | None = None,
+                     title: str = "Confusion matrix", xlabel: str = "predicted class",
+                     ylabel: str = "true class") -> plt.Axes:
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with the count in each cell."""
+    counts = np.asarray(counts)
+    ax = _axes(ax, figsize=(5.6, 4.8))
+    names = [str(index) for index in range(len(counts))] if class_names is None else list(class_names)
+    image = ax.imshow(counts, cmap="Blues", vmin=0)
+    threshold = counts.max() / 2 if counts.size else 0
+    for (row, column), value in np.ndenumerate(counts):
+        if value:
+            ax.text(column, row, f"{value:g}", ha="center", va="center", fontsize=8,
+                    color="white" if value > threshold else "black")
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, label="number of examples", fraction=0.046, pad=0.04)
+    return ax
