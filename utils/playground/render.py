@@ -40,16 +40,17 @@ def _disc(radius: int) -> tuple[np.ndarray, np.ndarray]:
     return dy[inside], dx[inside]
 
 
-_OUTER, _INNER = _disc(4), _disc(3)
+_DISCS = {"large": (_disc(4), _disc(3)), "small": (_disc(3), _disc(2))}
 
 
 def draw_points(image: np.ndarray, X: np.ndarray, y: np.ndarray, edge: np.ndarray) -> None:
     """Stamp points (raw coordinates in [-6, 6]^2) coloured by target, with an edge colour, into an image."""
     size = image.shape[0]
+    outer, inner = _DISCS["small" if len(X) > 400 else "large"]  # regression sets have 600 training points
     scale = (size - 1) / (2 * PLAYGROUND_RADIUS)
     cols = np.round((X[:, 0] + PLAYGROUND_RADIUS) * scale).astype(int)
     rows = np.round((PLAYGROUND_RADIUS - X[:, 1]) * scale).astype(int)
-    for (dy, dx), colors in (((_OUTER), edge[None, :]), ((_INNER), colorize(y))):
+    for (dy, dx), colors in ((outer, edge[None, :]), (inner, colorize(y))):
         rr = np.clip(rows[:, None] + dy[None, :], 0, size - 1)
         cc = np.clip(cols[:, None] + dx[None, :], 0, size - 1)
         image[rr, cc] = colors[:, None, :] if colors.shape[0] == len(X) else colors
@@ -65,7 +66,8 @@ def output_image(playground, size: int = 300, resolution: int = 100, show_test: 
     image = colorize(values, pale=True).repeat(repeat, axis=0).repeat(repeat, axis=1)
     middle = image.shape[0] // 2
     image[middle, :] = image[:, middle] = (0.8 * image[middle, :]).astype(np.uint8)  # faint axes through 0
-    draw_points(image, playground.X_train, playground.y_train, WHITE)
+    regression = playground.config.problem == "regression"  # targets near 0 are white: give them a grey edge
+    draw_points(image, playground.X_train, playground.y_train, GREY if regression else WHITE)
     if show_test:
         draw_points(image, playground.X_test, playground.y_test, BLACK)
     return image
