@@ -12,7 +12,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_widget_builds_steps_and_plays():
-    widget = PlaygroundWidget(PlaygroundConfig(seed=1), epochs_per_frame=5)
+    widget = PlaygroundWidget(PlaygroundConfig(seed=1), epochs_per_frame=5, interval_ms=60_000)  # no frame capping
     assert isinstance(widget.root, ipywidgets.VBox)
     assert widget.epoch == 0 and all(bytes(image.value).startswith(PNG_SIGNATURE) for image in widget.images.values())
     first_picture = widget.images["output"].value
@@ -30,10 +30,19 @@ def test_widget_builds_steps_and_plays():
 
 
 def test_play_widget_ticks_train_and_redraw():
-    widget = PlaygroundWidget(epochs_per_frame=2)
+    widget = PlaygroundWidget(epochs_per_frame=2, interval_ms=60_000)
     widget.play_widget.value = 1  # what a tick from the front end does
     assert widget.epoch == 2
     widget.play_widget.value = 0  # rewinding the Play widget trains nothing
+    assert widget.epoch == 2
+    widget.play_widget.value = 2  # a tick right after a frame is one that queued up behind it: skipped
+    assert widget.epoch == 2
+
+
+def test_slow_networks_train_fewer_epochs_per_frame():
+    widget = PlaygroundWidget(epochs_per_frame=50, interval_ms=100)
+    widget._epoch_seconds = 0.03  # as if one epoch took 30 ms: only 2 fit into 60 % of a 100 ms frame
+    widget.play(1)
     assert widget.epoch == 2
 
 

@@ -56,8 +56,9 @@ class PlaygroundWidget:
         self.show_test = False
         self.discretize = False
         self.frame_times: list[float] = []
-        self._last_frame_end = 0.0
+        self._last_frame_end = float("-inf")
         self._interval = interval_ms / 1000
+        self._epoch_seconds = 0.0  # running estimate of the time per epoch, to size the frames
         self._syncing = False
         self._build_controls(epochs_per_frame, interval_ms)
         self.redraw()
@@ -108,10 +109,16 @@ class PlaygroundWidget:
 
     # ---- frames --------------------------------------------------------------------------------------
     def _frame(self) -> None:
-        """Train `epochs per frame` epochs and redraw."""
+        """Train `epochs per frame` epochs (fewer if a big network would stall the picture) and redraw."""
+        epochs = self.controls["speed"].value
+        if self._epoch_seconds > 0:  # keep training within 60 % of the frame interval: >= 10 pictures/s
+            epochs = max(1, min(epochs, int(0.6 * self._interval / self._epoch_seconds)))
         start = time.perf_counter()
-        self.playground.train(self.controls["speed"].value)
+        self.playground.train(epochs)
+        trained = time.perf_counter()
         self.redraw()
+        per_epoch = (trained - start) / epochs
+        self._epoch_seconds = per_epoch if not self._epoch_seconds else 0.7 * self._epoch_seconds + 0.3 * per_epoch
         self.frame_times.append(time.perf_counter() - start)
 
     def _on_tick(self, change) -> None:
@@ -264,6 +271,7 @@ class PlaygroundWidget:
             self.playground.reset_data()
         elif changed & set(NETWORK_FIELDS):
             self.playground.reset()
+        self._epoch_seconds = 0.0
         self.redraw()
 
     def _sync_controls(self) -> None:
