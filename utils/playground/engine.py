@@ -54,18 +54,21 @@ def feature_matrix(X: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
     return np.column_stack([FEATURES[name](X[:, 0], X[:, 1]) for name in features])
 
 
-def _activate(name: str, z: np.ndarray) -> np.ndarray:
-    """Apply an activation in place and return it."""
+def _activate(name: str, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Apply an activation to z (overwritten) and return the result, written into `out` if given."""
+    out = z if out is None else out
     if name == "tanh":
-        return np.tanh(z, out=z)
+        return np.tanh(z, out=out)
     if name == "relu":
-        return np.maximum(z, 0.0, out=z)
+        return np.maximum(z, 0.0, out=out)
     if name == "sigmoid":
         np.negative(z, out=z)
         np.exp(z, out=z)
         z += 1.0
-        return np.reciprocal(z, out=z)
-    return z
+        return np.reciprocal(z, out=out)
+    if out is not z:
+        np.copyto(out, z)
+    return out
 
 
 def _derivative(name: str, a: np.ndarray):
@@ -79,31 +82,45 @@ def _derivative(name: str, a: np.ndarray):
     return None
 
 
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """X with a column of ones appended (the bias input)."""
+    return np.column_stack([X, np.ones(len(X))])
+
+
 class Network:
-    """A fully connected net whose parameters live in one flat vector (weights first, then biases)."""
+    """A fully connected net whose parameters live in one flat vector.
+
+    Layer l is a block of shape (inputs + 1, outputs) in that vector: the
+    weights W, then the bias b as the last row. Training feeds every layer its
+    inputs with a column of ones appended, so one matrix product gives the
+    pre-activations and one gives the gradients of W and b together.
+    """
 
     def __init__(self, sizes: list[int], activation: str, output_activation: str) -> None:
         self.sizes = sizes
         self.activations = [activation] * (len(sizes) - 2) + [output_activation]
-        n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        self.n_weights = n_weights
-        self.theta = np.zeros(n_weights + sum(sizes[1:]))
+        self.theta = np.zeros(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))
         self.grad = np.zeros_like(self.theta)
-        self.W, self.b, self.gW, self.gb, self.WT = [], [], [], [], []
-        w_at, b_at = 0, n_weights
+        self.is_weight = np.zeros_like(self.theta)  # 1 for connection weights (regularised), 0 for biases
+        self.blocks, self.grad_blocks, self.W, self.b, self.WT = [], [], [], [], []
+        at = 0
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            self.W.append(self.theta[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
-            self.WT.append(self.W[-1].T)
-            self.gW.append(self.grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
-            self.b.append(self.theta[b_at:b_at + n_out])
-            self.gb.append(self.grad[b_at:b_at + n_out])
-            w_at += n_in * n_out
-            b_at += n_out
+            size = (n_in + 1) * n_out
+            block = self.theta[at:at + size].reshape(n_in + 1, n_out)
+            self.blocks.append(block)
+            self.grad_blocks.append(self.grad[at:at + size].reshape(n_in + 1, n_out))
+            self.W.append(block[:-1])
+            self.b.append(block[-1])
+            self.WT.append(block[:-1].T)
+            self.is_weight[at:at + n_in * n_out] = 1.0
+            at += size
+        self._buffers: dict[int, list[np.ndarray]] = {}
 
-    @property
-    def weights(self) -> np.ndarray:
-        """View of all connection weights (the part that is regularised)."""
-        return self.theta[:self.n_weights]
+    def _layer_buffers(self, batch: int) -> list[np.ndarray]:
+        """Reusable arrays (batch, neurons + 1) for the hidden layers' outputs, the last column all ones."""
+        if batch not in self._buffers:
+            self._buffers[batch] = [np.ones((batch, n + 1)) for n in self.sizes[1:-1]]
+        return self._buffers[batch]
 
     def forward(self, X: np.ndarray) -> list[np.ndarray]:
         """Outputs of every layer for inputs X, the inputs first and the network output last."""
@@ -120,22 +137,30 @@ class Network:
         """Network output (n,) for feature rows X."""
         return self.forward(X)[-1][:, 0]
 
-    def gradient(self, X: np.ndarray, y: np.ndarray, dropout: float = 0.0,
+    def gradient(self, X1: np.ndarray, y: np.ndarray, dropout: float = 0.0,
                  rng: np.random.Generator | None = None) -> None:
-        """Fill self.grad with the gradient of sum 1/2 (output - y)^2 over the batch (X, y (n, 1))."""
-        inputs, outputs, masks = [X], [], []
-        a = X
-        last = len(self.W) - 1
-        for index, (W, b, name) in enumerate(zip(self.W, self.b, self.activations)):
-            z = np.dot(a, W)  # np.dot has less overhead than @ on tiny arrays
-            z += b
-            a = _activate(name, z)
-            outputs.append(a)
-            if dropout and index < last:  # inverted dropout on hidden outputs, training only
+        """Fill self.grad with the gradient of sum 1/2 (output - y)^2 over a batch.
+
+        X1: the batch's features with a column of ones appended; y: targets (n, 1).
+        """
+        buffers = self._layer_buffers(len(X1))
+        inputs, outputs, masks = [X1], [], []
+        last = len(self.blocks) - 1
+        for index, (block, name) in enumerate(zip(self.blocks, self.activations)):
+            z = np.dot(inputs[-1], block)  # np.dot has less overhead than @ on tiny arrays
+            if index == last:
+                outputs.append(_activate(name, z))
+                break
+            buffer = buffers[index]
+            a = _activate(name, z, out=buffer[:, :-1])
+            if dropout:  # inverted dropout on hidden outputs, training only
+                outputs.append(a.copy())
                 mask = (rng.random(a.shape) >= dropout) / (1.0 - dropout)
                 masks.append(mask)
-                a = a * mask
-            inputs.append(a)
+                a *= mask
+            else:
+                outputs.append(a)
+            inputs.append(buffer)
         delta = outputs[-1] - y
         for index in range(last, -1, -1):
             if masks and index < last:
@@ -143,8 +168,7 @@ class Network:
             derivative = _derivative(self.activations[index], outputs[index])
             if derivative is not None:
                 delta *= derivative
-            np.dot(inputs[index].T, delta, out=self.gW[index])
-            np.add.reduce(delta, axis=0, out=self.gb[index])
+            np.dot(inputs[index].T, delta, out=self.grad_blocks[index])
             if index:
                 delta = np.dot(delta, self.WT[index])
 
@@ -173,6 +197,7 @@ class Playground:
         self.restarts += bool(new_weights)
         self.F_train = feature_matrix(self.X_train, c.features)
         self.F_test = feature_matrix(self.X_test, c.features)
+        self.F1_train = with_ones(self.F_train)
         sizes = [len(c.features), *c.hidden_layers, 1]
         output = "tanh" if c.problem == "classification" else "linear"
         self.net = Network(sizes, c.activation, output)
@@ -185,7 +210,7 @@ class Playground:
                 limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
                 W[...] = init_rng.uniform(-limit, limit, W.shape)
                 b[...] = 0.0
-        self.dead = np.zeros(self.net.n_weights, dtype=bool)  # L1: weights pushed across zero stay 0
+        self.dead = np.zeros(self.net.theta.shape, dtype=bool)  # L1: weights pushed across zero stay 0
         self.any_dead = False
         self.moment1 = np.zeros_like(self.net.theta)
         self.moment2 = np.zeros_like(self.net.theta)
@@ -243,14 +268,13 @@ class Playground:
         theta, grad = net.theta, net.grad
         lr = c.learning_rate
         regularized = c.regularization is not None and c.regularization_rate > 0
-        if regularized:
-            w = net.weights
-            if c.regularization == "l1":
-                penalty = np.where(w < 0, -1.0, 1.0)
-            elif c.regularization == "l2":
-                penalty = w.copy()
-            else:  # elastic net: |w| + w^2 / 2
-                penalty = np.where(w < 0, -1.0, 1.0) + w
+        if regularized:  # dR/dw at the weights before this step, as in the original; 0 for biases
+            if c.regularization == "l2":
+                penalty = theta * net.is_weight
+            else:
+                penalty = np.where(theta < 0, -1.0, 1.0) * net.is_weight  # L1: sign(w), sign(0) = +1
+                if c.regularization == "elastic_net":  # |w| + w^2 / 2
+                    penalty += theta * net.is_weight
         if c.optimizer == "sgd":
             theta -= (lr / batch_size) * grad
         else:
@@ -269,22 +293,21 @@ class Playground:
                 step = lr * np.sqrt(1 - b2 ** self.steps) / (1 - b1 ** self.steps)
                 theta -= step * self.moment1 / (np.sqrt(self.moment2) + eps)
         if regularized:
-            w = net.weights
-            before = w.copy() if c.regularization != "l2" else None
-            w -= (lr * c.regularization_rate) * penalty
+            before = theta.copy() if c.regularization != "l2" else None
+            theta -= (lr * c.regularization_rate) * penalty
             if before is not None:
-                crossed = before * w < 0
+                crossed = before * theta < 0
                 if crossed.any():
                     self.dead |= crossed
                     self.any_dead = True
         if self.any_dead:
-            net.weights[self.dead] = 0.0
+            theta[self.dead] = 0.0
         self.version += 1
 
     def train(self, epochs: int = 1) -> None:
         """Train for some epochs, appending the losses after each epoch to the history."""
         c = self.config
-        F, y = self.F_train, self.y_train[:, None]
+        F, y = self.F1_train, self.y_train[:, None]
         dropout, rng = c.dropout, self.dropout_rng
         for _ in range(int(epochs)):
             for index in self._batches():
