@@ -33,7 +33,7 @@ def _answer_names(name: str) -> set[str]:
 
 
 def notebook_namespace(folder: str, name: str) -> dict:
-    """Run a notebook's imports, function definitions and answer values (not its demos); return them.
+    """Run a notebook's imports, function and class definitions and answer values (not its demos); return them.
 
     The answer values are found by the names the solution assigns in its
     solution regions, so the same names pick the placeholders (``...``) out of
@@ -43,7 +43,7 @@ def notebook_namespace(folder: str, name: str) -> dict:
     namespace: dict = {}
     for source in _code_cells(folder, name):
         kept = [statement for statement in ast.parse(source).body
-                if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef))
+                if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
                 or _assigned_names(statement) & answers]
         exec(compile(ast.Module(body=kept, type_ignores=[]), f"{folder}/{name}.ipynb", "exec"), namespace)
     return namespace
