@@ -25,8 +25,8 @@ def _random_weights(rng: np.random.Generator) -> np.ndarray:
 
 def _keras_penalty(w: np.ndarray, l1: float, l2: float) -> tuple[float, np.ndarray]:
     """Value and gradient of keras.regularizers.L1L2(l1, l2) at w (float64 through TensorFlow)."""
-    import tensorflow as tf
     import keras
+    import tensorflow as tf
 
     variable = tf.Variable(w, dtype=tf.float64)
     with tf.GradientTape() as tape:
