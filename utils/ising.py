@@ -278,7 +278,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=f"data/{DATA_FILE}", help="where to write the .npz file")
     for name, value in DEFAULT_SETTINGS.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=value)
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=value,
+                            help=f"generator setting (default {value}, as in the shipped file)")
     parser.add_argument("--autocorrelation", action="store_true",
                         help="only measure the autocorrelation times near T_c and print them")
     args = parser.parse_args(argv)
