@@ -215,3 +215,16 @@ def test_keras_model_predicts_what_the_playground_shows_and_round_trips(tmp_path
         assert data["y_train"].shape == (250,)
     history = json.loads((directory / "history.json").read_text())
     assert history["test_loss"] == pytest.approx(list(result.history["test_loss"]))
+
+
+def test_benchmark_command_prints_epochs_per_second_last():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "utils.playground", "--benchmark", "--seconds", "0.2"], cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.endswith(" epochs/s") and float(last.split()[0]) > 0
