@@ -401,7 +401,11 @@ class TrainResult:
         return self.playground.data()
 
     def save(self, directory: str | Path) -> Path:
-        """Write model.keras, config.json, data.npz and history.json into a directory."""
+        """Write model.keras, config.json, data.npz and history.json into a directory.
+
+        The model's first layer is the registered ``PlaygroundFeatures`` layer:
+        ``import utils.playground.keras_model`` before ``keras.models.load_model``.
+        """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.model.save(directory / "model.keras")
