@@ -177,3 +177,14 @@ def test_confusion_matrix_plot_writes_every_nonzero_count():
     assert sorted(text.get_text() for text in ax.texts) == sorted(str(v) for v in counts.ravel() if v)
     assert [label.get_text() for label in ax.get_xticklabels()] == ["a", "b", "c"]
     plt.close(ax.figure)
+
+
+def test_classifier_with_separate_activation_layers_passes():
+    import keras
+
+    def separate(n_inputs, n_classes):
+        model = keras.Sequential([keras.Input(shape=(n_inputs,)), keras.layers.Dense(16), keras.layers.ReLU(),
+                                  keras.layers.Dense(n_classes), keras.layers.Activation("softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["acc"])
+        return model
+    assert_verdict(check.softmax_classifier, (separate,), Status.PASSED)

@@ -169,9 +169,17 @@ def _dense_layers(model) -> list:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
 
 
-def _activation_name(layer) -> str:
-    """The name of a layer's activation function ('relu', 'softmax', 'linear', ...)."""
-    return getattr(layer.activation, "__name__", str(layer.activation))
+def _activation_name(layer, model=None) -> str:
+    """The activation of a Dense layer ('relu', 'softmax', 'linear', ...), or of an activation layer right after it."""
+    import keras
+    name = getattr(layer.activation, "__name__", str(layer.activation))
+    layers = list(getattr(model, "layers", []))
+    following = layers[layers.index(layer) + 1] if layer in layers[:-1] else None
+    if name == "linear" and isinstance(following, keras.layers.Activation):
+        return getattr(following.activation, "__name__", str(following.activation))
+    if name == "linear" and isinstance(following, (keras.layers.ReLU, keras.layers.Softmax)):
+        return "relu" if isinstance(following, keras.layers.ReLU) else "softmax"
+    return name
 
 
 def _loss_name(model) -> str:
@@ -199,12 +207,12 @@ def _built_model(function, args: tuple, name: str):
     return model
 
 
-def _hidden_layers_ok(dense: list, name: str) -> None:
+def _hidden_layers_ok(model, dense: list, name: str) -> None:
     """At least one hidden layer, every one with a non-linear activation."""
     if len(dense) < 2:
         raise Mistake(f"the model of {name} has no hidden Dense layer; add one with the ReLU activation.")
     for layer in dense[:-1]:
-        if _activation_name(layer) == "linear":
+        if _activation_name(layer, model) == "linear":
             raise Mistake(f"a hidden layer of {name} has no activation: without one the layers collapse "
                           "into a linear model (notebook 02). Use activation='relu'.")
 
@@ -219,12 +227,12 @@ def softmax_classifier(function) -> str:
         if tuple(model.input_shape) != (None, n_inputs):
             raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has input shape {model.input_shape}: "
                           "use keras.Input(shape=(n_inputs,)).")
-        _hidden_layers_ok(dense, "build_classifier")
+        _hidden_layers_ok(model, dense, "build_classifier")
         output = dense[-1]
         if output.units != n_classes:
             raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has {output.units} output units: "
                           "one per class, from the argument n_classes.")
-        activation = _activation_name(output)
+        activation = _activation_name(output, model)
         if activation != "softmax":
             raise Mistake(f"the output layer uses the {activation} activation; for one class out of several use "
                           "softmax, which turns the outputs into probabilities that sum to 1.")
@@ -277,11 +285,11 @@ def regression_model(function) -> str:
         if tuple(model.input_shape) != (None, n_inputs):
             raise Mistake(f"build_regression_model({n_inputs}) has input shape {model.input_shape}: "
                           "use keras.Input(shape=(n_inputs,)).")
-        _hidden_layers_ok(dense, "build_regression_model")
+        _hidden_layers_ok(model, dense, "build_regression_model")
         output = dense[-1]
         if output.units != 1:
             raise Mistake(f"the output layer has {output.units} units; one number is predicted, so use one.")
-        activation = _activation_name(output)
+        activation = _activation_name(output, model)
         if activation != "linear":
             raise Mistake(f"the output layer uses the {activation} activation, which limits the values it can "
                           "predict; a regression output has no activation (linear).")
@@ -310,12 +318,12 @@ def bin_targets(function) -> str:
     raw_index = np.digitize(y, edges)
     expected = np.clip(raw_index - 1, 0, n_bins - 1)
     compare(array[:len(inside) + n_bins], expected[:len(inside) + n_bins],
-            "the classes of values inside the bins", known_mistakes={
+            "the class of the values inside the bins", known_mistakes={
                 "the classes start at 1; the first bin should be class 0.": raw_index[:len(inside) + n_bins],
             }, advice="Value y belongs to class i when edges[i] <= y < edges[i + 1].")
     if array.min() < 0 or array.max() > n_bins - 1:
         raise Mistake(f"values outside the outermost edges give classes outside 0 to {n_bins - 1}: put them into "
                       "the first or the last bin (np.clip).")
-    compare(array, expected, "the classes of values outside or on the outer edges",
+    compare(array, expected, "the class of the values outside or on the outer edges",
             advice="Values below edges[0] belong to the first bin, values at or above edges[-1] to the last.")
     return "correct: integer classes 0 to n_bins - 1, values outside the edges go to the outer bins."
