@@ -18,6 +18,16 @@ from utils.check.core import (
 from utils.check.nb07_classification_vs_regression import _activation_name
 
 
+def _as_float(value) -> float | None:
+    """A Keras variable or tensor as a Python float (the conversions differ between Keras versions), or None."""
+    for convert in (float, lambda v: float(v.numpy()), lambda v: float(np.asarray(v))):
+        try:
+            return convert(value)
+        except Exception:  # noqa: BLE001 - try the next conversion
+            continue
+    return None
+
+
 @exercise_check("8.1", "a ReLU network for 1-D regression")
 def relu_net(function) -> str:
     """Build networks for several hidden-layer lists and inspect every layer, the loss and the optimiser."""
@@ -51,10 +61,9 @@ def relu_net(function) -> str:
         if not isinstance(model.optimizer, keras.optimizers.Adam):
             raise Mistake(f"the model uses the optimiser {type(model.optimizer).__name__}; use "
                           "keras.optimizers.Adam(learning_rate=0.02).")
-        try:
-            rate = float(model.optimizer.learning_rate)
-        except (TypeError, ValueError):
-            raise Mistake("use a fixed learning rate: keras.optimizers.Adam(learning_rate=0.02).") from None
+        rate = _as_float(model.optimizer.learning_rate)
+        if rate is None:
+            raise Mistake("use a fixed learning rate: keras.optimizers.Adam(learning_rate=0.02).")
         if not np.isclose(rate, 0.02):
             raise Mistake(f"the learning rate is {rate:g}; use keras.optimizers.Adam(learning_rate=0.02).")
         loss = model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", "")
