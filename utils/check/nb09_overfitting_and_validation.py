@@ -173,7 +173,7 @@ def overtraining_epoch(function) -> str:
     for _ in range(3):
         epochs = int(rng.integers(60, 200))
         t = np.arange(epochs)
-        best = int(rng.integers(10, epochs - 20))
+        best = int(rng.integers(epochs // 2 + 5, epochs - 20))  # worst validation loss at epoch 0
         training = 1.0 / (1 + 0.05 * t) + 0.01 * rng.random(epochs)
         validation = 0.5 + 1e-4 * (t - best) ** 2 + 0.002 * rng.random(epochs)
         history = {"loss": list(training), "val_loss": list(validation)}
