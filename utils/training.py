@@ -20,7 +20,7 @@ models.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -33,10 +33,6 @@ class ParallelRun:
 
     histories: list[dict[str, np.ndarray]]
     weights: list[list[tuple[np.ndarray, np.ndarray]]]
-    layer_sizes: tuple[int, ...]
-    activation: str
-    task: str
-    dropout: np.ndarray = field(default_factory=lambda: np.zeros(1))
 
 
 def _per_copy(value: float | Sequence[float], copies: int, name: str) -> np.ndarray:
@@ -163,23 +159,7 @@ def train_parallel(X: np.ndarray, y: np.ndarray, layer_sizes: Sequence[int], epo
         histories.append(history)
     weights = [[(kernel.numpy()[copy], bias.numpy()[copy, 0]) for kernel, bias in zip(kernels, biases)]
                for copy in range(copies)]
-    return ParallelRun(histories, weights, sizes, activation, task, rates)
-
-
-def to_keras(run: ParallelRun, copy: int = 0) -> keras.Sequential:
-    """One trained copy as an ordinary keras.Sequential (Dense layers, Dropout where it was trained with it)."""
-    layers: list = [keras.Input(shape=(run.layer_sizes[0],))]
-    rate = float(run.dropout[copy]) if len(run.dropout) > copy else 0.0
-    for units in run.layer_sizes[1:-1]:
-        layers.append(keras.layers.Dense(units, activation=run.activation))
-        if rate > 0:
-            layers.append(keras.layers.Dropout(rate))
-    layers.append(keras.layers.Dense(1, activation="sigmoid" if run.task == "classification" else None))
-    model = keras.Sequential(layers)
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    for layer, (kernel, bias) in zip(dense, run.weights[copy]):
-        layer.set_weights([kernel, bias])
-    return model
+    return ParallelRun(histories, weights)
 
 
 def _dense_and_dropout(model: keras.Model) -> tuple[list, float]:
