@@ -185,3 +185,14 @@ def test_ci_runs_the_readme_test_command():
     command = readme.split("<!-- test-command -->")[1].split("```bash\n")[1].split("\n")[0]
     assert command.startswith("python3 -m venv .venv") and command.endswith("python -m pytest")
     assert "<!-- test-command -->" in ci
+
+
+def test_consecutive_prints_are_merged_per_stream():
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="3\n")]
+    merged = build.merge_streams(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs
+    assert [(out.name, out.text) for out in merged] == [("stdout", "1\n2\n"), ("stderr", "warning\n"),
+                                                         ("stdout", "3\n")]

@@ -157,3 +157,17 @@ def test_the_real_course_package_works_from_a_clone(tmp_path, content):
     report = text(cell).strip().splitlines()
     assert len(report) == 1, f"the setup cell should print one line, not:\n{text(cell)}"
     assert report[0].startswith("Python ") and "| Colab |" in report[0] and report[0].endswith("seed 42")
+
+
+def test_a_rerun_from_inside_the_clone_finds_it_instead_of_cloning_again(tmp_path, content):
+    """A learner who did `%cd course/notebooks` and runs the cell again gets the same course folder."""
+    files = {"utils/__init__.py": STAND_IN_UTILS, "utils/check/__init__.py": "", "notebooks/README.md": "exercises"}
+    cell = setup_cell_source(make_repository(tmp_path / "origin", files))
+    clone = content / SETTINGS.folder
+    move_inside = f"import os\nos.chdir({str(clone / 'notebooks')!r})"
+
+    cells = run_in_kernel([FAKE_COLAB, cell, move_inside, cell, REPORT], content)
+
+    assert [errors(c) for c in cells] == [[]] * len(cells)
+    assert not (clone / "notebooks" / SETTINGS.folder).exists(), "no second clone inside the first"
+    assert Path(json.loads(text(cells[-1]))["utils"]) == clone / "utils" / "__init__.py"

@@ -29,9 +29,23 @@ def tags(cell):
     return cell.metadata.get("tags", [])
 
 
-def test_notebooks_00_to_02_exist():
-    assert {"00_start_here", "01_gradient_descent", "02_xor"} <= set(NAMES)
+CURRICULUM = ["00_start_here", "01_gradient_descent", "02_xor", "03_activations", "04_initialization",
+              "05_backpropagation", "06_optimizers", "07_classification_vs_regression", "08_universal_approximation",
+              "09_overfitting_and_validation", "10_regularization", "11_playground", "12_vanilla_dnn_physics"]
+
+
+def test_every_curriculum_notebook_exists_in_both_folders():
+    assert NAMES == CURRICULUM
     assert NAMES == sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_ends_with_takeaways_and_a_link_to_the_next_one(name):
+    markdown = "\n".join(c.source for c in read("solutions", name).cells if c.cell_type == "markdown")
+    assert "## Key takeaways" in markdown
+    if name != NAMES[-1]:
+        following = NAMES[NAMES.index(name) + 1]
+        assert f"({following}.ipynb)" in markdown, f"{name} should link to {following}.ipynb"
 
 
 @pytest.mark.parametrize("folder", ["solutions", "notebooks"])

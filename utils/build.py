@@ -72,16 +72,15 @@ from pathlib import Path
 COURSE_REPOSITORY = "{repository}"
 COURSE_BRANCH = "{branch}"
 
-if "google.colab" in sys.modules:  # Colab: fetch the course next to your files, never over them
-    course_root = Path.cwd() / "{folder}"
-    if not (course_root / "utils").is_dir():
-        clone = subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", COURSE_BRANCH,
-                                COURSE_REPOSITORY, str(course_root)], capture_output=True, text=True)
-        if clone.returncode != 0:
-            raise SystemExit(f"Could not download the course files from {{COURSE_REPOSITORY}}: "
-                             "check the runtime's internet connection and run this cell again.")
-else:  # JupyterLab / VS Code: the course folder is this notebook's parent
-    course_root = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "utils" / "check").is_dir())
+# The course folder: this notebook's folder or a parent (locally), else the copy fetched into Colab.
+course_root = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "utils" / "check").is_dir()),
+                   Path.cwd() / "{folder}")
+if "google.colab" in sys.modules and not (course_root / "utils").is_dir():  # fetch once, next to your files
+    clone = subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", COURSE_BRANCH,
+                            COURSE_REPOSITORY, str(course_root)], capture_output=True, text=True)
+    if clone.returncode != 0:
+        raise SystemExit(f"Could not download the course files from {{COURSE_REPOSITORY}}: "
+                         "check the runtime's internet connection and run this cell again.")
 if str(course_root) not in sys.path:
     sys.path.insert(0, str(course_root))
 
@@ -372,6 +371,22 @@ def build(root: Path = ROOT) -> list[Path]:
     return written
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join consecutive prints to the same stream: the kernel splits them by timing, differently per run."""
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                    and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return notebook
+
+
 def execute(paths: list[Path], timeout: int = 600) -> None:
     """Run solution notebooks top to bottom (strict checks) and save their outputs."""
     from nbclient import NotebookClient
@@ -383,7 +398,7 @@ def execute(paths: list[Path], timeout: int = 600) -> None:
         NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         print(f"executed {path.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
-        path.write_text(notebook_text(notebook), encoding="utf-8")
+        path.write_text(notebook_text(merge_streams(notebook)), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
