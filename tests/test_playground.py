@@ -196,6 +196,22 @@ def test_learning_rate_changes_while_training():
     assert playground.epoch == 10 and playground.config.learning_rate == 0.3
 
 
+def predictions_in_a_fresh_interpreter(directory, X) -> np.ndarray:
+    """Load model.keras with utils.playground.load_model in a new Python process (nothing registered yet)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    np.save(directory / "inputs.npy", X)
+    code = ("import numpy as np; from utils.playground import load_model; "
+            f"model = load_model({str(directory / 'model.keras')!r}); "
+            f"np.save({str(directory / 'outputs.npy')!r}, model.predict(np.load({str(directory / 'inputs.npy')!r}), "
+            "verbose=0)[:, 0])")
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=True,
+                   capture_output=True)
+    return np.load(directory / "outputs.npy")
+
+
 def test_keras_model_predicts_what_the_playground_shows_and_round_trips(tmp_path):
     import keras
 
@@ -207,8 +223,7 @@ def test_keras_model_predicts_what_the_playground_shows_and_round_trips(tmp_path
     assert isinstance(model, keras.Model)
     np.testing.assert_allclose(model.predict(X, verbose=0)[:, 0], expected, atol=1e-5)
     directory = result.save(tmp_path / "run")
-    loaded = keras.models.load_model(directory / "model.keras")
-    np.testing.assert_allclose(loaded.predict(X, verbose=0)[:, 0], expected, atol=1e-5)
+    np.testing.assert_allclose(predictions_in_a_fresh_interpreter(directory, X), expected, atol=1e-5)
     assert PlaygroundConfig.load(directory / "config.json") == result.config
     with np.load(directory / "data.npz") as data:
         np.testing.assert_array_equal(data["X_test"], X)

@@ -25,14 +25,18 @@ from utils.playground.figures import plot_history, plot_neurons, plot_output
 __all__ = [
     "ACTIVATIONS", "FEATURES", "FEATURE_NAMES", "LEARNING_RATES", "OPTIMIZERS", "REGULARIZATIONS",
     "REGULARIZATION_RATES", "Playground", "PlaygroundConfig", "PlaygroundWidget", "TrainResult", "feature_matrix",
-    "plot_history", "plot_neurons", "plot_output", "result_of", "train",
+    "load_model", "plot_history", "plot_neurons", "plot_output", "result_of", "train",
 ]
 
 
 def __getattr__(name: str):
-    """Import the widget (and ipywidgets) only when it is asked for."""
+    """Import the widget (ipywidgets) and the model loader (Keras) only when they are asked for."""
     if name == "PlaygroundWidget":
         from utils.playground.widget import PlaygroundWidget
 
         return PlaygroundWidget
+    if name == "load_model":  # imports Keras and registers the playground's feature layer
+        from utils.playground.keras_model import load_model
+
+        return load_model
     raise AttributeError(f"module 'utils.playground' has no attribute {name!r}")

@@ -403,8 +403,8 @@ class TrainResult:
     def save(self, directory: str | Path) -> Path:
         """Write model.keras, config.json, data.npz and history.json into a directory.
 
-        The model's first layer is the registered ``PlaygroundFeatures`` layer:
-        ``import utils.playground.keras_model`` before ``keras.models.load_model``.
+        Read the model back with ``utils.playground.load_model(directory / "model.keras")`` (its first
+        layer is the playground's own ``PlaygroundFeatures`` layer, which that function registers).
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

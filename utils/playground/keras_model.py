@@ -69,3 +69,8 @@ def build_keras_model(config: PlaygroundConfig) -> keras.Model:
     outputs = keras.layers.Dense(1, activation=output_activation, kernel_initializer=kernel, bias_initializer=bias,
                                  kernel_regularizer=regularizer, name="output")(x)
     return keras.Model(inputs, outputs, name=f"playground_{config.dataset}")
+
+
+def load_model(path) -> keras.Model:
+    """Load a model exported by the playground (``result.save(folder)``): ``load_model(folder / "model.keras")``."""
+    return keras.models.load_model(path)
