@@ -124,3 +124,22 @@ def test_live_loss_plot_is_silent_outside_notebooks():
     live.on_epoch_end(0, {"loss": 1.0})
     live.on_train_end()
     assert live.logs == {"loss": [1.0]}
+
+
+@pytest.mark.parametrize("limits, expected", [
+    ((0.012, 0.25), {"0.02", "0.05", "0.1", "0.2"}),
+    ((0.15, 0.9), {"0.2", "0.3", "0.5"}),
+    ((1e-4, 1.0), {"0.0001", "0.001", "0.01", "0.1", "1"}),
+])
+def test_log_axis_labels_enough_ticks_to_read_values(limits, expected):
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots()
+    ax.plot([1, 2], limits)
+    plots.log_axis(ax, "y")
+    ax.set_ylim(*limits)
+    figure.canvas.draw()
+    ticks = ax.yaxis.get_major_ticks() + ax.yaxis.get_minor_ticks()
+    shown = {tick.label1.get_text() for tick in ticks if limits[0] <= tick.get_loc() <= limits[1]}
+    plt.close(figure)
+    assert shown - {""} == expected

@@ -76,10 +76,13 @@ def log_axis(ax: plt.Axes, which: str = "y") -> None:
     axis.set_major_formatter(plain)
 
     def minor_label(value: float, _) -> str:
-        """Label the 2s, 3s and 5s between powers of ten when the axis spans about one decade."""
+        """Label 2s, 3s and 5s between powers of ten on a short axis (2s and 5s up to 1.5 decades)."""
         low, high = sorted(axis.get_view_interval())
+        if low <= 0 or high / low >= 40:
+            return ""
         label = f"{value:.2g}"
-        return label if low > 0 and high / low < 15 and label.lstrip("0.")[:1] in ("2", "3", "5") else ""
+        shown = ("2", "3", "5") if high / low < 15 else ("2", "5")
+        return label if label.lstrip("0.")[:1] in shown else ""
 
     axis.set_minor_formatter(mticker.FuncFormatter(minor_label))
 
