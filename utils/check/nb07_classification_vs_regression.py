@@ -15,6 +15,7 @@ from utils.check.core import (
     exercise_check,
     expect_function,
 )
+from utils.check.keras_models import activation_name, loss_name
 
 CLIP = 1e-7
 """Keras' default epsilon: probabilities are clipped to [CLIP, 1 - CLIP] before the logarithm."""
@@ -169,31 +170,6 @@ def _dense_layers(model) -> list:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
 
 
-def _activation_name(layer, model=None) -> str:
-    """The activation of a Dense layer ('relu', 'softmax', 'linear', ...), or of an activation layer right after it."""
-    import keras
-    name = getattr(layer.activation, "__name__", str(layer.activation))
-    layers = list(getattr(model, "layers", []))
-    following = layers[layers.index(layer) + 1] if layer in layers[:-1] else None
-    if name == "linear" and isinstance(following, keras.layers.Activation):
-        return getattr(following.activation, "__name__", str(following.activation))
-    if name == "linear" and isinstance(following, (keras.layers.ReLU, keras.layers.Softmax)):
-        return "relu" if isinstance(following, keras.layers.ReLU) else "softmax"
-    return name
-
-
-def _loss_name(model) -> str:
-    """The name of the loss a model was compiled with, in snake case ('' when not compiled)."""
-    loss = getattr(model, "loss", None)
-    if loss is None:
-        return ""
-    if isinstance(loss, str):
-        return loss
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
-    return {"CategoricalCrossentropy": "categorical_crossentropy", "MeanSquaredError": "mean_squared_error",
-            "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy"}.get(name, name)
-
-
 def _built_model(function, args: tuple, name: str):
     """Call a model builder and make sure it returned a compiled Keras model."""
     import keras
@@ -212,7 +188,7 @@ def _hidden_layers_ok(model, dense: list, name: str) -> None:
     if len(dense) < 2:
         raise Mistake(f"the model of {name} has no hidden Dense layer; add one with the ReLU activation.")
     for layer in dense[:-1]:
-        if _activation_name(layer, model) == "linear":
+        if activation_name(layer, model) == "linear":
             raise Mistake(f"a hidden layer of {name} has no activation: without one the layers collapse "
                           "into a linear model (notebook 02). Use activation='relu'.")
 
@@ -232,11 +208,11 @@ def softmax_classifier(function) -> str:
         if output.units != n_classes:
             raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has {output.units} output units: "
                           "one per class, from the argument n_classes.")
-        activation = _activation_name(output, model)
+        activation = activation_name(output, model)
         if activation != "softmax":
             raise Mistake(f"the output layer uses the {activation} activation; for one class out of several use "
                           "softmax, which turns the outputs into probabilities that sum to 1.")
-        loss = _loss_name(model)
+        loss = loss_name(model)
         if loss == "sparse_categorical_crossentropy":
             raise Mistake("the sparse cross entropy expects integer labels; our targets are one-hot, so use "
                           "'categorical_crossentropy'.")
@@ -289,12 +265,12 @@ def regression_model(function) -> str:
         output = dense[-1]
         if output.units != 1:
             raise Mistake(f"the output layer has {output.units} units; one number is predicted, so use one.")
-        activation = _activation_name(output, model)
+        activation = activation_name(output, model)
         if activation != "linear":
             raise Mistake(f"the output layer uses the {activation} activation, which limits the values it can "
                           "predict; a regression output has no activation (linear).")
-        if _loss_name(model) not in ("mse", "mean_squared_error"):
-            raise Mistake(f"the model is compiled with the loss {_loss_name(model)!r}; use the mean squared "
+        if loss_name(model) not in ("mse", "mean_squared_error"):
+            raise Mistake(f"the model is compiled with the loss {loss_name(model)!r}; use the mean squared "
                           "error ('mse') for regression.")
     return "correct: one linear output unit, trained on the mean squared error."
 

@@ -15,7 +15,7 @@ from utils.check.core import (
     exercise_check,
     expect_function,
 )
-from utils.check.nb07_classification_vs_regression import _activation_name
+from utils.check.keras_models import activation_name
 
 
 def _as_float(value) -> float | None:
@@ -49,11 +49,11 @@ def relu_net(function) -> str:
             raise Mistake(f"build_relu_net({hidden_units}) has hidden layers of widths {widths}: make one "
                           "Dense layer per entry of hidden_units, with that many units.")
         for layer in dense[:-1]:
-            name = _activation_name(layer, model)
+            name = activation_name(layer, model)
             if name != "relu":
                 raise Mistake(f"a hidden layer uses the {name} activation; this notebook studies ReLU networks.")
         output = dense[-1]
-        output_activation = _activation_name(output, model)
+        output_activation = activation_name(output, model)
         if output.units != 1 or output_activation != "linear":
             raise Mistake("the output layer should be one unit without activation: this is regression.")
         if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
