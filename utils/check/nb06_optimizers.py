@@ -390,45 +390,26 @@ def epoch_timer(cls) -> str:
     return "correct: one elapsed time per epoch, measured from the start of training."
 
 
-def _plateau(losses, rate, factor, patience, min_delta) -> list[float]:
-    """Reference reduce-on-plateau rule (Keras' with cooldown 0 and min_lr 0)."""
+def _plateau(losses, rate, factor, patience, min_delta, record_after=False, reset_wait=True) -> list[float]:
+    """Reference reduce-on-plateau rule (Keras' with cooldown 0 and min_lr 0).
+
+    The two flags switch on typical mistakes: ``record_after`` records the rate
+    after the epoch's loss was looked at, ``reset_wait=False`` forgets to reset
+    the wait counter after a reduction.
+    """
     best, wait, schedule = math.inf, 0, []
     for loss in losses:
-        schedule.append(rate)
-        if loss < best - min_delta:
-            best, wait = loss, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                rate, wait = rate * factor, 0
-    return schedule
-
-
-def _plateau_early(losses, rate, factor, patience, min_delta) -> list[float]:
-    """Typical mistake: the rate is recorded after the epoch's loss was looked at."""
-    best, wait, schedule = math.inf, 0, []
-    for loss in losses:
-        if loss < best - min_delta:
-            best, wait = loss, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                rate, wait = rate * factor, 0
-        schedule.append(rate)
-    return schedule
-
-
-def _plateau_no_reset(losses, rate, factor, patience, min_delta) -> list[float]:
-    """Typical mistake: the wait counter is not reset after a reduction."""
-    best, wait, schedule = math.inf, 0, []
-    for loss in losses:
-        schedule.append(rate)
+        if not record_after:
+            schedule.append(rate)
         if loss < best - min_delta:
             best, wait = loss, 0
         else:
             wait += 1
             if wait >= patience:
                 rate *= factor
+                wait = 0 if reset_wait else wait
+        if record_after:
+            schedule.append(rate)
     return schedule
 
 
@@ -449,9 +430,9 @@ def plateau_schedule(function) -> str:
                           "one per epoch.")
         compare(got, np.array(expected), "the schedule", rtol=1e-9, known_mistakes={
             "a reduction takes effect one epoch too early: record the epoch's rate before looking at its loss.":
-                np.array(_plateau_early(losses, rate, factor, patience, 1e-4)),
+                np.array(_plateau(losses, rate, factor, patience, 1e-4, record_after=True)),
             "the counter keeps running after a reduction: set wait = 0 when you lower the rate.":
-                np.array(_plateau_no_reset(losses, rate, factor, patience, 1e-4)),
+                np.array(_plateau(losses, rate, factor, patience, 1e-4, reset_wait=False)),
             "an improvement smaller than min_delta should not count: compare with best - min_delta.":
                 np.array(_plateau(losses, rate, factor, patience, 0.0)),
         })
