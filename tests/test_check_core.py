@@ -110,3 +110,5 @@ def test_as_tuple_and_as_array_reject_wrong_structure():
 def test_call_turns_not_implemented_into_not_done():
     with pytest.raises(core.NotDone):
         call(stub, 1.0)
+    with pytest.raises(core.NotDone):
+        call(lambda x: ..., 1.0)  # a value placeholder returned from inside a function

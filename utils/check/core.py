@@ -122,15 +122,18 @@ def expect_function(answer, name: str) -> Callable:
 
 
 def call(function: Callable, *args, **kwargs):
-    """Call the learner's function; a stub becomes NotDone, any error one sentence."""
+    """Call the learner's function; a stub (raising NotImplementedError or returning ...) becomes NotDone."""
     name = getattr(function, "__name__", "your function")
     try:
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
     except NotImplementedError as error:
         raise NotDone from error
     except Exception as error:
         raise Mistake(f"`{name}` raised {type(error).__name__}: {error}. "
                       "Try it on a small example to find the line.") from error
+    if result is Ellipsis:
+        raise NotDone
+    return result
 
 
 def as_array(value, what: str, shape: Sequence[int] | None = None) -> np.ndarray:

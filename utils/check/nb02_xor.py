@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     as_tuple,
     call,
@@ -103,8 +102,6 @@ def build_xor_model(function) -> str:
 
     for n_hidden in (3, 5):
         model = call(function, n_hidden)
-        if model is Ellipsis:
-            raise NotDone
         if not isinstance(model, keras.Model):
             raise Mistake(f"build_xor_model should return a keras model, not {describe(model)}.")
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]

@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     as_tuple,
     call,
@@ -134,8 +133,6 @@ def build_activation_classifier(function) -> str:
 
     for activation in ("tanh", "relu"):
         model = call(function, activation)
-        if model is Ellipsis:
-            raise NotDone
         if not isinstance(model, keras.Model):
             raise Mistake(f"build_classifier should return a keras model, not {describe(model)}.")
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]

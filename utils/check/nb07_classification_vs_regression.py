@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     call,
     close,
@@ -87,8 +86,6 @@ def categorical_cross_entropy(function) -> str:
     y_true = np.eye(k)[rng.integers(0, k, size=n)]
     p = _softmax(rng.normal(size=(n, k)))
     raw = call(function, y_true.copy(), p.copy())
-    if raw is Ellipsis:
-        raise NotDone
     try:
         finite = bool(np.all(np.isfinite(np.asarray(raw, dtype=float))))
     except (TypeError, ValueError):
@@ -137,8 +134,6 @@ def one_hot(function) -> str:
     labels = rng.integers(0, n_classes - 2, size=9)  # the two largest classes never occur
     labels[0] = 0
     value = call(function, labels.copy(), n_classes)
-    if value is Ellipsis:
-        raise NotDone
     if value is None:
         raise Mistake("one_hot returned None: did you forget a `return`?")
     raw = np.asarray(value)
@@ -174,8 +169,6 @@ def _built_model(function, args: tuple, name: str):
     """Call a model builder and make sure it returned a compiled Keras model."""
     import keras
     model = call(function, *args)
-    if model is Ellipsis:
-        raise NotDone
     if not isinstance(model, keras.Model):
         raise Mistake(f"{name} should return a Keras model, not {describe(model)}.")
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
@@ -284,8 +277,6 @@ def bin_targets(function) -> str:
     inside = rng.uniform(edges[0], edges[-1], size=12)
     y = np.concatenate([inside, edges[:-1], [edges[0] - 1.0, edges[-1] + 1.0, edges[-1]]])
     value = call(function, y.copy(), edges.copy())
-    if value is Ellipsis:
-        raise NotDone
     raw = np.asarray(value) if value is not None else None
     array = as_array(value, "bin_targets(y, edges)", shape=y.shape)
     if raw.dtype.kind not in "iu":

@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     as_tuple,
     call,
@@ -36,8 +35,6 @@ def relu_net(function) -> str:
 
     for hidden_units in ([30, 30], [5], [7, 4, 3]):
         model = call(function, list(hidden_units))
-        if model is Ellipsis:
-            raise NotDone
         if not isinstance(model, keras.Model):
             raise Mistake(f"build_relu_net should return a Keras model, not {describe(model)}.")
         if tuple(model.input_shape) != (None, 1):
@@ -85,8 +82,6 @@ def dense_parameter_count(function) -> str:
     for depth in (3, 5, 2):
         sizes = [int(size) for size in rng.integers(1, 40, size=depth)]
         value = call(function, list(sizes))
-        if value is Ellipsis:
-            raise NotDone
         count = as_array(value, f"count_parameters({sizes})", shape=())
         weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
         compare(count, _parameter_count(sizes), f"count_parameters({sizes})", known_mistakes={

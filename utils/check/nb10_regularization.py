@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     as_tuple,
     call,
@@ -118,8 +117,6 @@ def build_deep_classifier(function) -> str:
 
     for regularizer in (None, keras.regularizers.L2(0.0123), keras.regularizers.L1(0.0045)):
         model = call(function, regularizer)
-        if model is Ellipsis:
-            raise NotDone
         if not isinstance(model, keras.Model):
             raise Mistake(f"build_deep_classifier should return a keras model, not {describe(model)}.")
         if tuple(model.input_shape) != (None, 2):
@@ -263,8 +260,6 @@ def playground_cross_entropy(function) -> str:
     extreme_labels = np.array([-1.0, 1.0, -1.0, 1.0, 1.0])   # two certain and wrong predictions
     with np.errstate(all="ignore"):
         value = call(function, extreme.copy(), extreme_labels.copy())
-    if value is Ellipsis:
-        raise NotDone
     value = np.asarray(value, dtype=float)
     if value.shape != () or not np.isfinite(value):
         raise Mistake("for probabilities of exactly 0 or 1 the result is not a finite number: clip p to "

@@ -6,7 +6,6 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
-    NotDone,
     as_array,
     as_tuple,
     call,
@@ -77,8 +76,6 @@ def build_phase_classifier(function) -> str:
 
     for n_inputs, n_hidden, l2 in ((12, 5, 1e-3), (20, 7, 3e-4)):
         model = call(function, n_inputs, n_hidden, l2)
-        if model is Ellipsis:
-            raise NotDone
         if not isinstance(model, keras.Model):
             raise Mistake(f"build_phase_classifier should return a keras model, not {describe(model)}.")
         if tuple(model.input_shape) != (None, n_inputs):
@@ -137,8 +134,6 @@ def train_phase_classifier(function) -> str:
     before = [weight.copy() for weight in model.get_weights()]
     max_epochs = 30
     history = call(function, model, X_train, y_train, X_val, y_val, max_epochs)
-    if history is Ellipsis:
-        raise NotDone
     if not isinstance(history, keras.callbacks.History):
         raise Mistake(f"train_phase_classifier should return the History that model.fit returns, "
                       f"not {describe(history)}.")
