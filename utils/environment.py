@@ -144,13 +144,27 @@ def environment_report(seed: int | None = None) -> str:
     return " | ".join(parts)
 
 
-def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
-    """Seed everything, quiet TensorFlow, set the plot style and print the environment."""
-    warn_about_versions()
-    import keras
+def make_deterministic(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and TensorFlow, and make TensorFlow's kernels give the same result on every run.
 
-    _quiet_tensorflow()  # after the import: importing TensorFlow resets its logger's level
+    The seed alone is not enough: multi-threaded CPU kernels may add partial sums
+    in a different order from run to run, so printed numbers would change in the
+    last digits. Op determinism picks one order.
+    """
+    import keras
+    import tensorflow as tf
+
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow in one call
+    tf.config.experimental.enable_op_determinism()
+
+
+def setup(seed: int = DEFAULT_SEED, report: bool = True) -> None:
+    """Seed everything, make TensorFlow deterministic, quiet it, set the plot style and print the environment."""
+    warn_about_versions()
+    import keras  # noqa: F401  (imports TensorFlow, whose import resets its logger's level)
+
+    _quiet_tensorflow()
+    make_deterministic(seed)
     from utils import plots
 
     plots.apply_style()

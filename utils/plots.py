@@ -8,7 +8,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every
 # common form of colour blindness, and in greyscale by lightness.
@@ -28,6 +28,9 @@ COLORS = [PALETTE[name] for name in ("blue", "orange", "green", "vermillion", "s
 # TensorFlow Playground; the map runs through white at the decision boundary.
 CLASS_COLORS = (PALETTE["blue"], PALETTE["orange"])
 CLASS_CMAP = LinearSegmentedColormap.from_list("course_classes", [PALETTE["blue"], "#FFFFFF", PALETTE["orange"]])
+
+# Spins -1 / +1: dark grey and white, so that spin colours never look like the class colours.
+SPIN_CMAP = ListedColormap(["#333333", "#FFFFFF"], name="course_spins")
 
 
 def apply_style() -> None:
@@ -198,4 +201,18 @@ def confusion_matrix(counts: np.ndarray, class_names: Sequence[str] | None = Non
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(False)
     ax.figure.colorbar(image, ax=ax, label="number of examples", fraction=0.046, pad=0.04)
+    return ax
+
+
+def spin_lattice(spins: np.ndarray, ax: plt.Axes | None = None, title: str | None = None) -> plt.Axes:
+    """Draw one lattice of spins +-1 (dark: -1, white: +1) without ticks, framed so white sites stay visible."""
+    ax = _axes(ax, figsize=(3, 3))
+    ax.imshow(np.asarray(spins), cmap=SPIN_CMAP, vmin=-1, vmax=1, interpolation="nearest")
+    ax.set(xticks=[], yticks=[])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(PALETTE["black"])
+    if title:
+        ax.set_title(title)
     return ax
