@@ -14,7 +14,9 @@ def test_smallest_relu_network_mistakes():
     assert_verdict(check.smallest_relu_network, (lambda: (),), Status.FAILED, "add a hidden layer")
     assert_verdict(check.smallest_relu_network, (lambda: 3,), Status.FAILED, "tuple")
     assert_verdict(check.smallest_relu_network, (lambda: (0, 2),), Status.FAILED, ">= 1")
-    assert_verdict(check.smallest_relu_network, (lambda: (4,),), Status.PASSED)
+    # four neurons solve it in every run, but three do in most: the check must not let learners stop at four
+    assert_verdict(check.smallest_relu_network, (lambda: (4,),), Status.FAILED, "fewer neurons")
+    assert_verdict(check.smallest_relu_network, (lambda: [3],), Status.PASSED)
 
 
 def test_best_extra_feature_mistakes():
@@ -51,3 +53,17 @@ def test_near_zero_fraction_mistakes():
     assert_verdict(check.near_zero_fraction, (layer_average,), Status.FAILED, "pool all weights")
     assert_verdict(check.near_zero_fraction, (no_abs,), Status.FAILED, "absolute value")
     assert_verdict(check.near_zero_fraction, (with_biases,), Status.FAILED, "biases")
+
+
+def test_spiral_config_without_features_mistakes():
+    with_sines = PlaygroundConfig(dataset="spiral", features=("x1", "x2", "sin(x1)", "sin(x2)"), hidden_layers=(8, 8),
+                                  epochs=300)
+    assert_verdict(check.spiral_config_without_features, (lambda: with_sines,), Status.FAILED, "only features")
+    weak = PlaygroundConfig(dataset="spiral", hidden_layers=(2,), epochs=50)
+    assert_verdict(check.spiral_config_without_features, (lambda: weak,), Status.FAILED, "test accuracy")
+    assert_verdict(check.spiral_config_without_features, (lambda: weak.replace(epochs=5000),), Status.FAILED,
+                   "1000 epochs")
+    # the same inputs in the other order are the same task
+    solved = PlaygroundConfig(dataset="spiral", features=("x2", "x1"), hidden_layers=(8, 8, 8, 8),
+                              activation="relu", optimizer="adam", learning_rate=0.01, epochs=300)
+    assert_verdict(check.spiral_config_without_features, (lambda: solved,), Status.PASSED)

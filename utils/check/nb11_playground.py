@@ -8,7 +8,7 @@ from utils.check.core import Mistake, NotDone, as_array, call, compare, describe
 
 SOLVED_ACCURACY = 0.95
 SPIRAL_ACCURACY = 0.9
-SMALL_NETWORK_NEURONS = 4
+SMALL_NETWORK_NEURONS = 3  # three ReLU neurons in one layer solve it in most runs
 
 
 def _hidden_layers(value, what: str) -> tuple[int, ...]:
@@ -48,8 +48,9 @@ def smallest_relu_network(function) -> str:
         raise Mistake(f"hidden layers {layers} miss {SOLVED_ACCURACY:.0%} test accuracy in {failed} training runs "
                       "(different seeds); it needs more neurons to cut out the quadrants reliably.")
     if sum(layers) > SMALL_NETWORK_NEURONS:
-        raise Mistake(f"{layers} solves it, but with {sum(layers)} neurons; a network with "
-                      "fewer neurons does too. How many lines does a ReLU layer need to separate four quadrants?")
+        raise Mistake(f"{layers} solves it, but with {sum(layers)} neurons; a network with fewer neurons does too "
+                      "(in at least three of five runs, as the check counts): take neurons away one at a time and "
+                      "try each size with several seeds before you stop.")
     return f"correct: {layers} solves the checkerboard reliably with {sum(layers)} ReLU neurons."
 
 
@@ -74,27 +75,50 @@ def best_extra_feature(function) -> str:
     return f"correct: with {name} even a network without hidden layer reaches {result.test_accuracy:.0%}."
 
 
-@exercise_check("11.3", "a network that solves the spiral")
-def spiral_config(function) -> str:
-    """Train the learner's configuration on the spiral with its own seed and a second one."""
+def _spiral_accuracy(function, name: str):
+    """The learner's spiral configuration and its lower test accuracy over its own seed and the next one."""
     from utils.playground import PlaygroundConfig, train
 
-    function = expect_function(function, "spiral_config")
+    function = expect_function(function, name)
     config = call(function)
     if not isinstance(config, PlaygroundConfig):
-        raise Mistake(f"spiral_config() should return a PlaygroundConfig(...), not {describe(config)}.")
+        raise Mistake(f"{name}() should return a PlaygroundConfig(...), not {describe(config)}.")
     if config.dataset != "spiral":
         raise Mistake(f"the configuration trains on {config.dataset!r}; set dataset='spiral'.")
     if config.noise > 0.0:
         raise Mistake("keep the noise at 0 for this task: noisy spirals cannot be solved to the accuracy asked.")
     if config.epochs > 1000 or sum(config.hidden_layers) > 64:
         raise Mistake("keep it to at most 1000 epochs and 64 hidden neurons, so the check finishes quickly.")
-    accuracies = [train(config.replace(seed=seed)).test_accuracy for seed in (config.seed, config.seed + 1)]
-    if min(accuracies) < SPIRAL_ACCURACY:
-        raise Mistake(f"the test accuracy is only {min(accuracies):.0%} with one of two seeds (needed: "
-                      f"{SPIRAL_ACCURACY:.0%}); try more neurons, more epochs, another learning rate or "
-                      "extra features.")
-    return f"correct: {min(accuracies):.0%} or better test accuracy with two different seeds."
+    return config, lambda: min(train(config.replace(seed=seed)).test_accuracy for seed in (config.seed, config.seed + 1))
+
+
+def _too_low(accuracy: float) -> Mistake:
+    return Mistake(f"the test accuracy is only {accuracy:.0%} with one of two seeds (needed: {SPIRAL_ACCURACY:.0%}); "
+                   "try more neurons or layers, more epochs, another learning rate or optimiser.")
+
+
+@exercise_check("11.3", "a network that solves the spiral")
+def spiral_config(function) -> str:
+    """Train the learner's configuration on the spiral with its own seed and a second one."""
+    _, accuracy = _spiral_accuracy(function, "spiral_config")
+    worst = accuracy()
+    if worst < SPIRAL_ACCURACY:
+        raise _too_low(worst)
+    return f"correct: {worst:.0%} or better test accuracy with two different seeds."
+
+
+@exercise_check("11.4", "the spiral from x1, x2 alone")
+def spiral_config_without_features(function) -> str:
+    """The bonus: like 11.3, but the inputs must be exactly x1 and x2."""
+    config, accuracy = _spiral_accuracy(function, "spiral_config_without_features")
+    if set(config.features) != {"x1", "x2"}:
+        extra = sorted(set(config.features) - {"x1", "x2"})
+        raise Mistake(f"the configuration uses the features {extra or list(config.features)}; this task allows "
+                      "only features=('x1', 'x2').")
+    worst = accuracy()
+    if worst < SPIRAL_ACCURACY:
+        raise _too_low(worst)
+    return f"correct: {worst:.0%} or better test accuracy from x1, x2 alone, with two different seeds."
 
 
 def _near_zero_fraction(weights, tolerance: float) -> float:
@@ -103,7 +127,7 @@ def _near_zero_fraction(weights, tolerance: float) -> float:
     return float(np.mean(np.abs(values) < tolerance))
 
 
-@exercise_check("11.4", "share of near-zero weights")
+@exercise_check("11.5", "share of near-zero weights")
 def near_zero_fraction(function) -> str:
     """Compare the learner's share of near-zero weights with the reference on random networks."""
     function = expect_function(function, "near_zero_fraction")
