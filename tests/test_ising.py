@@ -140,3 +140,37 @@ def test_missing_file_is_refused(tmp_path):
         ising.load(missing)
     message = str(error.value)
     assert str(missing) in message and "missing" in message and ising.REGENERATE_COMMAND in message
+
+
+@pytest.mark.parametrize("L, per_temperature", [(16, 250), (64, 60)])
+def test_other_sizes_load_and_are_documented(L, per_temperature):
+    path = ising.data_path(L)
+    data = ising.load(path)  # checks the file's own SHA-256
+    assert data["spins"].shape == (len(ising.WINDOW_TEMPERATURES) * per_temperature, L, L)
+    assert set(np.unique(data["spins"])) == {-1, 1}
+    np.testing.assert_allclose(np.unique(data["temperature"]), ising.WINDOW_TEMPERATURES, atol=1e-6)
+    readme = (ising.DATA_DIR / "README.md").read_text()
+    assert ising.SHA256[path.name] in readme and ising.REGENERATE_COMMANDS[path.name] in readme
+    assert path.stat().st_size < 1_000_000
+
+
+@pytest.mark.parametrize("L", [16, 64])
+def test_damaged_file_of_another_size_is_refused_with_its_own_command(tmp_path, L):
+    copy = tmp_path / ising.data_path(L).name
+    shutil.copy(ising.data_path(L), copy)
+    content = bytearray(copy.read_bytes())
+    content[len(content) // 3] ^= 0xFF
+    copy.write_bytes(bytes(content))
+    with pytest.raises(ising.DataFileError) as error:
+        ising.load(copy)
+    assert ising.REGENERATE_COMMANDS[copy.name] in str(error.value) and "SHA-256" in str(error.value)
+
+
+def test_command_line_writes_the_window_of_temperatures(tmp_path, capsys):
+    output = tmp_path / "window.npz"
+    ising.main(["--output", str(output), "--L", "8", "--temperatures", "window", "--chains", "1",
+                "--samples-per-chain", "2", "--equilibration-steps", "2", "--steps-between-samples", "1"])
+    assert ising.sha256(output) in capsys.readouterr().out
+    data = ising.load(output, expected_sha256=ising.sha256(output))
+    assert data["spins"].shape == (2 * len(ising.WINDOW_TEMPERATURES), 8, 8)
+    np.testing.assert_allclose(np.unique(data["temperature"]), ising.WINDOW_TEMPERATURES)

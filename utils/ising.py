@@ -17,7 +17,9 @@ Cost: one step costs about 0.3 µs per spin (CPU time), so the shipped set
 time, 1-3 minutes of wall-clock time on a busy 2-core machine; see
 data/README.md for the measured times and autocorrelation.
 
-Regenerate the shipped file with ``python -m utils.ising --output data/ising_L32.npz``.
+Regenerate the shipped files with the commands in ``REGENERATE_COMMANDS`` (also in data/README.md):
+``python -m utils.ising --output data/ising_L32.npz`` for notebook 12's set; the smaller sets of other
+lattice sizes (notebook 14) cover only the window of temperatures around T_c.
 """
 
 from __future__ import annotations
@@ -35,8 +37,17 @@ CRITICAL_TEMPERATURE = 2.0 / np.log(1.0 + np.sqrt(2.0))
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DATA_FILE = "ising_L32.npz"
-REGENERATE_COMMAND = "python -m utils.ising --output data/ising_L32.npz"
-SHA256 = {DATA_FILE: "faea2cc60bb868e8d5c5eb75a2bb70f40a8cf1d23762e3b33ee85baf69aeb61a"}
+REGENERATE_COMMANDS = {
+    DATA_FILE: "python -m utils.ising --output data/ising_L32.npz",
+    "ising_L16.npz": "python -m utils.ising --output data/ising_L16.npz --L 16 --temperatures window",
+    "ising_L64.npz": ("python -m utils.ising --output data/ising_L64.npz --L 64 --temperatures window "
+                      "--chains 20 --samples-per-chain 3"),
+}
+"""The command that regenerates each shipped Ising file (run in the course folder)."""
+REGENERATE_COMMAND = REGENERATE_COMMANDS[DATA_FILE]
+SHA256 = {DATA_FILE: "faea2cc60bb868e8d5c5eb75a2bb70f40a8cf1d23762e3b33ee85baf69aeb61a",
+          "ising_L16.npz": "c78c9735667d6caf0ea22d210114a25e32cd04d58010e71472f0fc6eaa22a633",
+          "ising_L64.npz": "2dd40be230142f6e9a1215386f4e9c1dcb580cbb003cf9efb8326606b3e8bdf3"}
 """The SHA-256 of every shipped Ising file, checked on load (also listed in data/README.md)."""
 
 # The shipped set: denser near T_c, no temperature exactly at T_c.
@@ -45,6 +56,8 @@ DEFAULT_TEMPERATURES = np.round(np.concatenate([
     np.linspace(2.0, 2.6, 25),     # around T_c, steps of 0.025
     np.linspace(2.7, 3.5, 9),      # disordered, steps of 0.1
 ]), 4)
+WINDOW_TEMPERATURES = DEFAULT_TEMPERATURES[(DEFAULT_TEMPERATURES >= 2.0) & (DEFAULT_TEMPERATURES <= 2.6)]
+"""The 25 temperatures 2.0, 2.025, ..., 2.6 around T_c: the sets of other lattice sizes hold only these."""
 DEFAULT_SETTINGS = {"L": 32, "chains": 25, "samples_per_chain": 10, "equilibration_steps": 100,
                     "steps_between_samples": 20, "seed": 2017}
 
@@ -259,8 +272,9 @@ def load(path: str | Path | None = None, expected_sha256: str | None = None) -> 
     """
     path = Path(path) if path is not None else DATA_DIR / DATA_FILE
     expected = expected_sha256 or SHA256.get(path.name, SHA256[DATA_FILE])
-    regenerate = (f"Regenerate it from the course folder with `{REGENERATE_COMMAND}` (a few minutes), "
-                  f"or restore it with `git checkout -- data/{DATA_FILE}`")
+    name = path.name if path.name in REGENERATE_COMMANDS else DATA_FILE
+    regenerate = (f"Regenerate it from the course folder with `{REGENERATE_COMMANDS[name]}` (a few minutes), "
+                  f"or restore it with `git checkout -- data/{name}`")
     if not path.is_file():
         raise DataFileError(f"The Ising data file {path} is missing. {regenerate}.")
     found = sha256(path)
@@ -273,6 +287,11 @@ def load(path: str | Path | None = None, expected_sha256: str | None = None) -> 
                 "chain": archive["chain"].copy()}
 
 
+def data_path(L: int = 32) -> Path:
+    """The shipped file of lattice size L (32: notebook 12's set; 16 and 64: the window around T_c)."""
+    return DATA_DIR / f"ising_L{L}.npz"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: generate the data set (default: the shipped one) or measure autocorrelation times."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -280,6 +299,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=value,
                             help=f"generator setting (default {value}, as in the shipped file)")
+    parser.add_argument("--temperatures", choices=("all", "window"), default="all",
+                        help="all 44 temperatures 1.0-3.5 (default) or the 25 from 2.0 to 2.6 around T_c")
     parser.add_argument("--autocorrelation", action="store_true",
                         help="only measure the autocorrelation times near T_c and print them")
     args = parser.parse_args(argv)
@@ -289,7 +310,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"T = {temperature:.3f}: tau_int(|m|) = {tau_m:.2f} steps, tau_int(E) = {tau_e:.2f} steps")
     else:
         settings = {name: getattr(args, name) for name in DEFAULT_SETTINGS}
-        data = simulate(DEFAULT_TEMPERATURES, **settings)
+        temperatures = WINDOW_TEMPERATURES if args.temperatures == "window" else DEFAULT_TEMPERATURES
+        data = simulate(temperatures, **settings)
         save(args.output, data, settings)
         print(f"wrote {len(data['spins'])} lattices of {args.L} x {args.L} spins to {args.output}")
         print(f"SHA-256: {sha256(args.output)}")
