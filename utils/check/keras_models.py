@@ -164,7 +164,15 @@ def expect_compiled(model, name: str, optimizer: str | None = None, rate: float 
         if getattr(model.loss, "from_logits", False):
             raise Mistake("the loss is told to expect logits (from_logits=True), but the output layer already "
                           "applies its activation.")
-    missing = [metric for metric in metrics if canonical_name(metric) not in metric_names(model)]
+    used_metrics = metric_names(model)
+    missing = [metric for metric in metrics if not _metric_present(canonical_name(metric), used_metrics)]
     if missing:
         raise Mistake(f"the model of {name} does not report the metric {missing[0]!r}: pass it in "
                       "compile(metrics=[...]).")
+
+
+def _metric_present(wanted: str, used: list[str]) -> bool:
+    """True when ``wanted`` is among ``used``; "accuracy" is also met by its binary/categorical/sparse forms."""
+    if wanted == "accuracy":
+        return any(name == "accuracy" or name.endswith("_accuracy") for name in used)
+    return wanted in used
