@@ -31,7 +31,8 @@ def tags(cell):
 
 CURRICULUM = ["00_start_here", "01_gradient_descent", "02_xor", "03_activations", "04_initialization",
               "05_backpropagation", "06_optimizers", "07_classification_vs_regression", "08_universal_approximation",
-              "09_overfitting_and_validation", "10_regularization", "11_playground", "12_vanilla_dnn_physics"]
+              "09_overfitting_and_validation", "10_regularization", "11_playground", "12_vanilla_dnn_physics",
+              "13_convolutions", "14_cnn_ising", "15_air_showers"]
 
 
 def test_every_curriculum_notebook_exists_in_both_folders():
