@@ -112,3 +112,12 @@ def test_call_turns_not_implemented_into_not_done():
         call(stub, 1.0)
     with pytest.raises(core.NotDone):
         call(lambda x: ..., 1.0)  # a value placeholder returned from inside a function
+
+
+def test_expect_unchanged_names_in_place_changes_only():
+    before = np.arange(4.0)
+    core.expect_unchanged(before, before.copy(), "f")
+    changed = before.copy()
+    changed[0] -= 1
+    with pytest.raises(Mistake, match=r"`f` changed the image in place: make a copy\.$"):
+        core.expect_unchanged(before, changed, "f", "the image", "make a copy")

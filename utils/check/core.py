@@ -136,6 +136,13 @@ def call(function: Callable, *args, **kwargs):
     return result
 
 
+def expect_unchanged(before: np.ndarray, after: np.ndarray, name: str, what: str = "its input",
+                     advice: str = "work on a new array and leave the input as it was") -> None:
+    """Name in-place mutation: raise a Mistake when an array the learner's function was given has changed."""
+    if not np.array_equal(before, after):
+        raise Mistake(f"`{name}` changed {what} in place: {advice}.")
+
+
 def as_array(value, what: str, shape: Sequence[int] | None = None) -> np.ndarray:
     """Convert a learner's value to a float array, checking None, type, shape and NaN."""
     if value is Ellipsis:

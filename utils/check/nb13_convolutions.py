@@ -15,6 +15,7 @@ from utils.check.core import (
     describe,
     exercise_check,
     expect_function,
+    expect_unchanged,
 )
 from utils.check.keras_models import built_model, expect_compiled, weight_blocks
 
@@ -96,12 +97,6 @@ def _check_counts(function, name: str, cases: list[tuple], expected: Callable[..
     raise Mistake(f"{what} = {answer} is not right: {hint}")
 
 
-def _unchanged(before: np.ndarray, after: np.ndarray, name: str, what: str = "its input") -> None:
-    """Raise a Mistake naming in-place mutation when an input array changed during the learner's call."""
-    if not np.array_equal(before, after):
-        raise Mistake(f"`{name}` changed {what} in place: work on a new array and leave the input as it was.")
-
-
 # ---------------------------------------------------------------------------
 # 13.1 conv2d
 # ---------------------------------------------------------------------------
@@ -110,8 +105,8 @@ def _conv2d_result(function: Callable, image: np.ndarray, kernel: np.ndarray, pa
     """Call conv2d on copies, insist the inputs stay unchanged, return the result as a float array."""
     image_copy, kernel_copy = image.copy(), kernel.copy()
     result = call(function, image_copy, kernel_copy, padding)
-    _unchanged(image, image_copy, "conv2d", "the image")
-    _unchanged(kernel, kernel_copy, "conv2d", "the kernel")
+    expect_unchanged(image, image_copy, "conv2d", "the image")
+    expect_unchanged(kernel, kernel_copy, "conv2d", "the kernel")
     what = f"conv2d(image of shape {image.shape}, kernel of shape {kernel.shape}, {padding!r})"
     output = as_array(result, what)
     expected_shape = _correlate(np.zeros(image.shape), np.zeros(kernel.shape), padding).shape
@@ -239,7 +234,7 @@ def neighbour_sum(function) -> str:
     for spins in _test_lattices(rng)[:4]:
         given = spins.copy()
         result = as_array(call(function, given), f"neighbour_sum(lattice of shape {spins.shape})")
-        _unchanged(spins, given, "neighbour_sum", "the lattice")
+        expect_unchanged(spins, given, "neighbour_sum", "the lattice")
         expected = _neighbours(spins)
         if result.shape != spins.shape:
             raise Mistake(f"neighbour_sum returns shape {result.shape} for a lattice of shape {spins.shape}: every "
@@ -263,7 +258,7 @@ def ising_energy(function) -> str:
     for spins in _test_lattices(rng):
         given = spins.copy()
         result = call(function, given)
-        _unchanged(spins, given, "ising_energy", "the lattice")
+        expect_unchanged(spins, given, "ising_energy", "the lattice")
         what = f"ising_energy(lattice of shape {spins.shape})"
         if np.ndim(result) != 0 and not (isinstance(result, np.ndarray) and result.size == 1):
             raise Mistake(f"{what} returns {describe(result)}: the energy of a lattice is one number, the sum over "
@@ -337,7 +332,7 @@ def _pool_check(function, name: str, reduce: Callable, other: Callable, other_na
             given = image.copy()
             what = f"{name}(image of shape {shape}, {size})"
             result = as_array(call(function, given, size), what)
-            _unchanged(image, given, name, "the image")
+            expect_unchanged(image, given, name, "the image")
             expected = _pool(image.astype(float), size, reduce)
             if result.shape != expected.shape:
                 if result.shape == _pool(image, size, reduce, stride=1).shape:
@@ -440,7 +435,7 @@ def input_gradient(function) -> str:
             raise Mistake("the tape gave None as the gradient: it follows only variables unless you ask it to "
                           "watch the input, and only operations recorded inside the `with` block.") from None
         raise
-    _unchanged(image, given, "input_gradient", "the image")
+    expect_unchanged(image, given, "input_gradient", "the image")
     what = f"input_gradient(model, image of shape {image.shape}, {row}, {column})"
     if result is None:
         raise Mistake(f"{what} is None: did you forget a `return`?")

@@ -14,6 +14,7 @@ from utils.check.core import (
     describe,
     exercise_check,
     expect_function,
+    expect_unchanged,
 )
 from utils.check.keras_models import blocks, built_model, expect_compiled
 
@@ -130,9 +131,8 @@ def _expect_symmetry_copies(function, spins: np.ndarray) -> None:
     n, size = spins.shape[:2]
     before = spins.copy()
     result = call(function, spins)
-    if not np.array_equal(spins, before):
-        raise Mistake("symmetry_copies changed the lattices it was given (an in-place flip or rotation): work "
-                      "on new arrays, e.g. -spins instead of spins *= -1.")
+    expect_unchanged(before, spins, "symmetry_copies", "the lattices it was given",
+                     "a flip or rotation must make new arrays, e.g. -spins instead of spins *= -1")
     copies = as_array(result, "symmetry_copies(spins)")
     if copies.shape != (16, n, size, size):
         if copies.ndim == 3 and copies.shape[0] == 16 * n:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from utils import airshower
-from utils.check.core import Mistake, as_array, call, compare, exercise_check, expect_function
+from utils.check.core import Mistake, as_array, call, compare, exercise_check, expect_function, expect_unchanged
 from utils.check.keras_models import blocks, built_model, expect_compiled
 
 TIME_UNIT = airshower.CROSSING_TIME
@@ -17,9 +17,10 @@ def _call_on_copies(function, name: str, *arrays: np.ndarray):
     """Call the learner's function on copies of the arrays; a Mistake if it changed them, or if it returned None."""
     given = tuple(array.copy() for array in arrays)
     result = call(function, *given)
-    if any(not np.array_equal(a, b) for a, b in zip(arrays, given)):
-        raise Mistake(f"{name} changed the arrays it was given (an in-place operation such as -= or a[...] = on "
-                      "the input): work on new arrays, the caller still needs the raw data.")
+    for array, passed in zip(arrays, given):
+        expect_unchanged(array, passed, name, "the arrays it was given",
+                         "an operation such as -= or a[...] = on an input writes into the caller's data; work on "
+                         "new arrays, the caller still needs the raw data")
     if result is None:
         raise Mistake(f"{name} returned None: did you forget a `return`?")
     return result
