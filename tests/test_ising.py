@@ -117,7 +117,7 @@ def test_shipped_file_loads_and_is_documented():
     np.testing.assert_allclose(np.unique(data["temperature"]), ising.DEFAULT_TEMPERATURES, atol=1e-6)
     readme = (ising.DATA_DIR / "README.md").read_text()
     assert ising.SHA256[ising.DATA_FILE] in readme
-    assert ising.REGENERATE_COMMAND in readme
+    assert ising.REGENERATE_COMMANDS[ising.DATA_FILE] in readme
     path = ising.DATA_DIR / ising.DATA_FILE
     assert path.stat().st_size < 3_000_000
 
@@ -131,7 +131,7 @@ def test_corrupted_file_is_refused(tmp_path):
     with pytest.raises(ising.DataFileError) as error:
         ising.load(copy)
     message = str(error.value)
-    assert str(copy) in message and ising.REGENERATE_COMMAND in message and "SHA-256" in message
+    assert str(copy) in message and ising.REGENERATE_COMMANDS[ising.DATA_FILE] in message and "SHA-256" in message
 
 
 def test_missing_file_is_refused(tmp_path):
@@ -139,7 +139,7 @@ def test_missing_file_is_refused(tmp_path):
     with pytest.raises(ising.DataFileError) as error:
         ising.load(missing)
     message = str(error.value)
-    assert str(missing) in message and "missing" in message and ising.REGENERATE_COMMAND in message
+    assert str(missing) in message and "missing" in message and ising.REGENERATE_COMMANDS[ising.DATA_FILE] in message
 
 
 @pytest.mark.parametrize("L, per_temperature", [(16, 250), (64, 60)])

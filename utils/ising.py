@@ -44,7 +44,6 @@ REGENERATE_COMMANDS = {
                       "--chains 20 --samples-per-chain 3"),
 }
 """The command that regenerates each shipped Ising file (run in the course folder)."""
-REGENERATE_COMMAND = REGENERATE_COMMANDS[DATA_FILE]
 SHA256 = {DATA_FILE: "faea2cc60bb868e8d5c5eb75a2bb70f40a8cf1d23762e3b33ee85baf69aeb61a",
           "ising_L16.npz": "c78c9735667d6caf0ea22d210114a25e32cd04d58010e71472f0fc6eaa22a633",
           "ising_L64.npz": "2dd40be230142f6e9a1215386f4e9c1dcb580cbb003cf9efb8326606b3e8bdf3"}
