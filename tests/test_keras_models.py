@@ -5,7 +5,14 @@ import pytest
 import tensorflow as tf
 
 from utils.check.core import Mistake
-from utils.check.keras_models import blocks, canonical_name, expect_compiled, metric_names, weight_blocks
+from utils.check.keras_models import (
+    blocks,
+    canonical_name,
+    expect_compiled,
+    metric_names,
+    nested_blocks,
+    weight_blocks,
+)
 
 SPELLINGS_OF_A_RELU_LAYER = [
     [keras.layers.Dense(8, activation="relu")],
@@ -61,3 +68,11 @@ def test_metrics_in_any_spelling_and_accuracy_in_its_specific_forms():
 def test_each_difference_in_the_compile_settings_is_named(model, requirement, fragment):
     with pytest.raises(Mistake, match=fragment):
         expect_compiled(model, "f", **requirement)
+
+
+def test_a_model_used_as_a_layer_is_read_in_place():
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.ReLU()])
+    outer = keras.Sequential([keras.Input((4,)), inner, keras.layers.Dense(3)])
+    read = [(block.kind, block.size, block.activation) for block in nested_blocks(outer)]
+    assert read == [("Dense", 8, "relu"), ("Dense", 3, "linear")]
+    assert [b.kind for b in blocks(outer)] == ["Sequential", "Dense"]

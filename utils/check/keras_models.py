@@ -95,6 +95,16 @@ def blocks(model) -> list[Block]:
     return result
 
 
+def nested_blocks(model) -> list[Block]:
+    """The model's blocks, with the layers of nested models (a model used as a layer) read in place."""
+    import keras
+
+    result: list[Block] = []
+    for block in blocks(model):
+        result += nested_blocks(block.layer) if isinstance(block.layer, keras.Model) else [block]
+    return result
+
+
 def weight_blocks(model, kinds: Sequence[str] | None = None) -> list[Block]:
     """The blocks with a size (Dense, convolutions), or only those of the given kinds."""
     return [block for block in blocks(model) if block.size is not None and (kinds is None or block.kind in kinds)]

@@ -80,7 +80,7 @@ def _expect_cnn_layers(model, n_filters: int, kernel_size: int) -> None:
 
 @exercise_check("14.1", "a CNN with periodic padding")
 def build_cnn(function) -> str:
-    """Inspect the layers and compile settings; test translation invariance and other lattice sizes on fresh lattices."""
+    """Inspect the layers and compile settings; test translation invariance and other sizes on fresh lattices."""
     function = expect_function(function, "build_cnn")
     rng = np.random.default_rng()
     for n_filters, kernel_size in ((int(rng.integers(3, 7)), 3), (int(rng.integers(2, 5)), 5)):

@@ -7,7 +7,7 @@ import numpy as np
 
 from utils import airshower
 from utils.check.core import Mistake, as_array, call, compare, exercise_check, expect_function, expect_unchanged
-from utils.check.keras_models import blocks, built_model, expect_compiled
+from utils.check.keras_models import built_model, expect_compiled, nested_blocks
 
 TIME_UNIT = airshower.CROSSING_TIME
 LEARNING_RATE = 2e-3
@@ -102,16 +102,6 @@ def preprocess_showers(function) -> str:
 
 # --- 15.2 and 15.4: the CNN builders -----------------------------------------------------------------------------
 
-def _flat_blocks(model) -> list:
-    """The model's blocks, with the layers of nested models (a model used as a layer) read in place."""
-    import keras
-
-    result = []
-    for block in blocks(model):
-        result += _flat_blocks(block.layer) if isinstance(block.layer, keras.Model) else [block]
-    return result
-
-
 def _expect_input(model, shape: tuple[int, ...], name: str) -> None:
     """Raise a Mistake unless the model reads events of the given shape."""
     if tuple(model.input_shape) != (None, *shape):
@@ -121,7 +111,7 @@ def _expect_input(model, shape: tuple[int, ...], name: str) -> None:
 
 def _expect_shower_layers(model, n_outputs: int, name: str) -> None:
     """Raise a Mistake unless the layers are the task's three convolutions, Flatten and two Dense layers."""
-    layers = _flat_blocks(model)
+    layers = nested_blocks(model)
     kinds = [block.kind for block in layers]
     if any("Pooling" in kind for kind in kinds):
         raise Mistake("the model has a pooling layer; the task's network has none: the grid is only 9 x 9 and "
