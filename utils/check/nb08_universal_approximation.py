@@ -79,16 +79,17 @@ def dense_parameter_count(function) -> str:
     """Random layer-size lists, compared with the weights-plus-biases formula."""
     function = expect_function(function, "count_parameters")
     rng = np.random.default_rng()
-    for depth in (3, 5, 2):
-        sizes = [int(size) for size in rng.integers(1, 40, size=depth)]
-        value = call(function, list(sizes))
-        count = as_array(value, f"count_parameters({sizes})", shape=())
-        weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        compare(count, _parameter_count(sizes), f"count_parameters({sizes})", known_mistakes={
-            "the biases are missing: every unit of every layer except the input has one.": weights,
-            "the input layer has no biases; only layers that compute something do.": weights + sum(sizes),
-            "the output layer's biases are missing.": weights + sum(sizes[1:-1]),
-        }, advice="A layer from n_in to n_out units has n_in * n_out weights and n_out biases.")
+    cases = [[int(size) for size in rng.integers(1, 40, size=depth)] for depth in (3, 5, 2)]
+    counts = [as_array(call(function, list(sizes)), f"count_parameters({sizes})", shape=()) for sizes in cases]
+    weights = np.array([sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) for sizes in cases])
+    # All cases compared at once: a factor is diagnosed only when it holds for every one, not by coincidence.
+    compare(counts, [_parameter_count(sizes) for sizes in cases],
+            "count_parameters(" + "), count_parameters(".join(map(str, cases)) + ")", known_mistakes={
+                "the biases are missing: every unit of every layer except the input has one.": weights,
+                "the input layer has no biases; only layers that compute something do.":
+                    weights + [sum(sizes) for sizes in cases],
+                "the output layer's biases are missing.": weights + [sum(sizes[1:-1]) for sizes in cases],
+            }, advice="A layer from n_in to n_out units has n_in * n_out weights and n_out biases.")
     return "correct: weights plus biases of every layer."
 
 
