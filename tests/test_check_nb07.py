@@ -80,16 +80,19 @@ def test_one_hot_with_keras_passes():
 
 
 def _classifier(n_inputs, n_classes, hidden="relu", output="softmax", loss="categorical_crossentropy",
-                metrics=("accuracy",), compiled=True, units=None, hidden_layer=True):
-    """A Keras classifier with one of the typical mistakes switched on."""
+                metrics=("accuracy",), compiled=True, units=None, hidden_layers=1, width=64, optimizer="adam",
+                rate=0.01, separate=False):
+    """A Keras classifier with one of the typical mistakes (or an equivalent spelling) switched on."""
     import keras
     layers = [keras.Input(shape=(n_inputs,))]
-    if hidden_layer:
-        layers.append(keras.layers.Dense(16, activation=hidden))
+    for _ in range(hidden_layers):
+        layers += [keras.layers.Dense(width), keras.layers.Activation(hidden)] if separate else [
+            keras.layers.Dense(width, activation=hidden)]
     layers.append(keras.layers.Dense(units or n_classes, activation=output))
     model = keras.Sequential(layers)
     if compiled:
-        model.compile(optimizer="adam", loss=loss, metrics=list(metrics))
+        chosen = keras.optimizers.Adam(learning_rate=rate) if optimizer == "adam" else keras.optimizers.SGD(rate)
+        model.compile(optimizer=chosen, loss=loss, metrics=list(metrics))
     return model
 
 
@@ -102,7 +105,13 @@ def _classifier(n_inputs, n_classes, hidden="relu", output="softmax", loss="cate
     ({"compiled": False}, "not compiled"),
     ({"units": 10}, "one per class"),
     ({"hidden": None}, "collapse"),
-    ({"hidden_layer": False}, "no hidden"),
+    ({"hidden_layers": 0}, "no hidden"),
+    ({"hidden_layers": 2}, "2 hidden layers"),
+    ({"width": 16}, "64 each"),
+    ({"hidden": "tanh"}, "ReLU"),
+    ({"hidden": "sigmoid", "separate": True}, "ReLU"),
+    ({"optimizer": "sgd"}, "Adam"),
+    ({"rate": 1e-3}, "learning rate"),
 ])
 def test_classifier_mistakes(options, fragment):
     assert_verdict(check.softmax_classifier, (lambda n_in, n_out: _classifier(n_in, n_out, **options),),
@@ -117,6 +126,23 @@ def test_classifier_with_loss_object_passes():
     logits_loss = keras.losses.CategoricalCrossentropy(from_logits=True)
     assert_verdict(check.softmax_classifier, (lambda n_in, n_out: _classifier(n_in, n_out, loss=logits_loss),),
                    Status.FAILED, "from_logits")
+
+
+@pytest.mark.parametrize("options", [
+    {"separate": True},
+    {"metrics": ("categorical_accuracy",)},
+    {"metrics": ("acc", "AUC")},
+])
+def test_classifier_equivalent_forms_pass(options):
+    assert_verdict(check.softmax_classifier, (lambda n_in, n_out: _classifier(n_in, n_out, **options),),
+                   Status.PASSED)
+
+
+def test_classifier_with_loss_function_passes():
+    import keras
+    loss = keras.losses.categorical_crossentropy
+    assert_verdict(check.softmax_classifier, (lambda n_in, n_out: _classifier(n_in, n_out, loss=loss),),
+                   Status.PASSED)
 
 
 def _counts(true, predicted, n):
@@ -135,12 +161,17 @@ def test_confusion_matrix_mistakes(mistake, fragment):
     assert_verdict(check.confusion_counts, (mistake,), Status.FAILED, fragment)
 
 
-def _regressor(n_inputs, output=None, loss="mse", units=1):
-    """A Keras regression model with one of the typical mistakes switched on."""
+def _regressor(n_inputs, output=None, loss="mse", units=1, widths=(64, 64), hidden="relu", rate=0.01,
+               optimizer="adam", separate=False):
+    """A Keras regression model with one of the typical mistakes (or an equivalent spelling) switched on."""
     import keras
-    model = keras.Sequential([keras.Input(shape=(n_inputs,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(units, activation=output)])
-    model.compile(optimizer="adam", loss=loss)
+    layers = [keras.Input(shape=(n_inputs,))]
+    for width in widths:
+        layers += [keras.layers.Dense(width), keras.layers.ReLU()] if separate else [
+            keras.layers.Dense(width, activation=hidden)]
+    model = keras.Sequential([*layers, keras.layers.Dense(units, activation=output)])
+    chosen = keras.optimizers.Adam(learning_rate=rate) if optimizer == "adam" else keras.optimizers.RMSprop(rate)
+    model.compile(optimizer=chosen, loss=loss)
     return model
 
 
@@ -149,9 +180,22 @@ def _regressor(n_inputs, output=None, loss="mse", units=1):
     ({"output": "sigmoid"}, "no activation"),
     ({"loss": "mae"}, "mean squared error"),
     ({"units": 2}, "one number"),
+    ({"widths": (64,)}, "1 hidden layers"),
+    ({"widths": (64, 64, 64)}, "3 hidden layers"),
+    ({"widths": (32, 64)}, "64 each"),
+    ({"hidden": "tanh"}, "ReLU"),
+    ({"optimizer": "rmsprop"}, "Adam"),
+    ({"rate": 0.1}, "learning rate"),
 ])
 def test_regression_model_mistakes(options, fragment):
     assert_verdict(check.regression_model, (lambda n: _regressor(n, **options),), Status.FAILED, fragment)
+
+
+def test_regression_model_equivalent_forms_pass():
+    import keras
+    for options in ({"separate": True}, {"loss": keras.losses.MeanSquaredError()},
+                    {"loss": keras.losses.mean_squared_error}, {"loss": "mean_squared_error"}):
+        assert_verdict(check.regression_model, (lambda n: _regressor(n, **options),), Status.PASSED)
 
 
 @pytest.mark.parametrize("mistake, fragment", [
@@ -179,12 +223,12 @@ def test_confusion_matrix_plot_writes_every_nonzero_count():
     plt.close(ax.figure)
 
 
-def test_classifier_with_separate_activation_layers_passes():
+def test_classifier_with_separate_softmax_layer_passes():
     import keras
 
     def separate(n_inputs, n_classes):
-        model = keras.Sequential([keras.Input(shape=(n_inputs,)), keras.layers.Dense(16), keras.layers.ReLU(),
-                                  keras.layers.Dense(n_classes), keras.layers.Activation("softmax")])
-        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["acc"])
+        model = keras.Sequential([keras.Input(shape=(n_inputs,)), keras.layers.Dense(64), keras.layers.ReLU(),
+                                  keras.layers.Dense(n_classes), keras.layers.Softmax()])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy", metrics=["acc"])
         return model
     assert_verdict(check.softmax_classifier, (separate,), Status.PASSED)

@@ -14,7 +14,7 @@ from utils.check.core import (
     exercise_check,
     expect_function,
 )
-from utils.check.keras_models import activation_name, loss_name
+from utils.check.keras_models import built_model, expect_compiled, loss_name, weight_blocks
 
 CLIP = 1e-7
 """Keras' default epsilon: probabilities are clipped to [CLIP, 1 - CLIP] before the logarithm."""
@@ -159,67 +159,59 @@ def one_hot(function) -> str:
     return "correct: one row per example, one column per class, a single 1.0 per row."
 
 
-def _dense_layers(model) -> list:
-    """The Dense layers of a Keras model, in order."""
-    import keras
-    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+HIDDEN_UNITS, RATE = 64, 0.01
+"""Width of every hidden layer and Adam's learning rate in exercises 7.3 and 7.4."""
 
 
-def _built_model(function, args: tuple, name: str):
-    """Call a model builder and make sure it returned a compiled Keras model."""
-    import keras
-    model = call(function, *args)
-    if not isinstance(model, keras.Model):
-        raise Mistake(f"{name} should return a Keras model, not {describe(model)}.")
-    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
-        raise Mistake(f"the model of {name} is not compiled: call model.compile(...) before returning it.")
-    return model
-
-
-def _hidden_layers_ok(model, dense: list, name: str) -> None:
-    """At least one hidden layer, every one with a non-linear activation."""
-    if len(dense) < 2:
-        raise Mistake(f"the model of {name} has no hidden Dense layer; add one with the ReLU activation.")
-    for layer in dense[:-1]:
-        if activation_name(layer, model) == "linear":
-            raise Mistake(f"a hidden layer of {name} has no activation: without one the layers collapse "
-                          "into a linear model (notebook 02). Use activation='relu'.")
+def _expect_body(model, name: str, n_inputs: int, n_hidden: int) -> list:
+    """Input shape, then n_hidden hidden layers of HIDDEN_UNITS ReLU units; return the model's weight blocks."""
+    if tuple(model.input_shape) != (None, n_inputs):
+        raise Mistake(f"{name} has input shape {model.input_shape}: use keras.Input(shape=(n_inputs,)).")
+    layers = weight_blocks(model)
+    hidden = layers[:-1]
+    if not hidden:
+        raise Mistake(f"the model of {name} has no hidden Dense layer; the task asks for "
+                      f"{'one' if n_hidden == 1 else n_hidden} with the ReLU activation.")
+    if any(block.activation == "linear" for block in hidden):
+        raise Mistake(f"a hidden layer of {name} has no activation: without one the layers collapse "
+                      "into a linear model (notebook 02). Use activation='relu'.")
+    if len(hidden) != n_hidden:
+        raise Mistake(f"the model of {name} has {len(hidden)} hidden layers; the task asks for "
+                      f"{'one' if n_hidden == 1 else n_hidden}.")
+    widths = [block.size for block in hidden]
+    if any(width != HIDDEN_UNITS for width in widths):
+        raise Mistake(f"the hidden layers of {name} have {widths} units; the task asks for {HIDDEN_UNITS} each.")
+    for block in hidden:
+        if block.activation != "relu":
+            raise Mistake(f"a hidden layer of {name} uses the {block.activation} activation; the task asks for ReLU.")
+    return layers
 
 
 @exercise_check("7.3", "softmax classifier in Keras")
 def softmax_classifier(function) -> str:
-    """Build models for two input sizes and class counts; inspect output, loss and metric."""
+    """Build models for two input sizes and class counts; read layers, widths, activations and compile settings."""
     function = expect_function(function, "build_classifier")
     for n_inputs, n_classes in ((64, 10), (5, 3)):
-        model = _built_model(function, (n_inputs, n_classes), "build_classifier")
-        dense = _dense_layers(model)
-        if tuple(model.input_shape) != (None, n_inputs):
-            raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has input shape {model.input_shape}: "
-                          "use keras.Input(shape=(n_inputs,)).")
-        _hidden_layers_ok(model, dense, "build_classifier")
-        output = dense[-1]
-        if output.units != n_classes:
-            raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has {output.units} output units: "
+        model = built_model(function, (n_inputs, n_classes), "build_classifier")
+        output = _expect_body(model, f"build_classifier({n_inputs}, {n_classes})", n_inputs, 1)[-1]
+        if output.size != n_classes:
+            raise Mistake(f"build_classifier({n_inputs}, {n_classes}) has {output.size} output units: "
                           "one per class, from the argument n_classes.")
-        activation = activation_name(output, model)
-        if activation != "softmax":
-            raise Mistake(f"the output layer uses the {activation} activation; for one class out of several use "
-                          "softmax, which turns the outputs into probabilities that sum to 1.")
+        if output.activation != "softmax":
+            raise Mistake(f"the output layer uses the {output.activation} activation; for one class out of several "
+                          "use softmax, which turns the outputs into probabilities that sum to 1.")
         loss = loss_name(model)
         if loss == "sparse_categorical_crossentropy":
             raise Mistake("the sparse cross entropy expects integer labels; our targets are one-hot, so use "
                           "'categorical_crossentropy'.")
-        if loss != "categorical_crossentropy":
+        if loss and loss != "categorical_crossentropy":
             raise Mistake(f"the model is compiled with the loss {loss!r}; a softmax classifier is trained on "
                           "the categorical cross entropy.")
-        if getattr(model.loss, "from_logits", False) or getattr(model.loss, "_fn_kwargs", {}).get("from_logits"):
+        if getattr(model.loss, "_fn_kwargs", {}).get("from_logits"):
             raise Mistake("the loss has from_logits=True, but the softmax already makes probabilities.")
-    x = np.zeros((2, n_inputs), dtype="float32")
-    y = np.eye(n_classes, dtype="float32")[[0, 1]]
-    logs = model.evaluate(x, y, verbose=0, return_dict=True)
-    if not any("acc" in key for key in logs):
-        raise Mistake("the model does not report the accuracy: pass metrics=['accuracy'] to compile.")
-    return "correct: softmax output with one unit per class, categorical cross entropy, accuracy reported."
+        expect_compiled(model, "build_classifier", optimizer="Adam", rate=RATE, loss="categorical_crossentropy",
+                        metrics=["accuracy"])
+    return "correct: one hidden ReLU layer, softmax output with one unit per class, Adam, cross entropy, accuracy."
 
 
 @exercise_check("7.3", "confusion matrix")
@@ -246,26 +238,22 @@ def confusion_counts(function) -> str:
 
 @exercise_check("7.4", "regression model in Keras")
 def regression_model(function) -> str:
-    """Build models for two input sizes; one linear output unit, MSE loss."""
+    """Build models for two input sizes; two hidden ReLU layers of 64, one linear output unit, Adam, the MSE."""
     function = expect_function(function, "build_regression_model")
     for n_inputs in (2, 6):
-        model = _built_model(function, (n_inputs,), "build_regression_model")
-        dense = _dense_layers(model)
-        if tuple(model.input_shape) != (None, n_inputs):
-            raise Mistake(f"build_regression_model({n_inputs}) has input shape {model.input_shape}: "
-                          "use keras.Input(shape=(n_inputs,)).")
-        _hidden_layers_ok(model, dense, "build_regression_model")
-        output = dense[-1]
-        if output.units != 1:
-            raise Mistake(f"the output layer has {output.units} units; one number is predicted, so use one.")
-        activation = activation_name(output, model)
-        if activation != "linear":
-            raise Mistake(f"the output layer uses the {activation} activation, which limits the values it can "
+        model = built_model(function, (n_inputs,), "build_regression_model")
+        output = _expect_body(model, f"build_regression_model({n_inputs})", n_inputs, 2)[-1]
+        if output.size != 1:
+            raise Mistake(f"the output layer has {output.size} units; one number is predicted, so use one.")
+        if output.activation != "linear":
+            raise Mistake(f"the output layer uses the {output.activation} activation, which limits the values it can "
                           "predict; a regression output has no activation (linear).")
-        if loss_name(model) not in ("mse", "mean_squared_error"):
-            raise Mistake(f"the model is compiled with the loss {loss_name(model)!r}; use the mean squared "
-                          "error ('mse') for regression.")
-    return "correct: one linear output unit, trained on the mean squared error."
+        loss = loss_name(model)
+        if loss and loss != "mean_squared_error":
+            raise Mistake(f"the model is compiled with the loss {loss!r}; use the mean squared error ('mse') "
+                          "for regression.")
+        expect_compiled(model, "build_regression_model", optimizer="Adam", rate=RATE, loss="mse")
+    return "correct: two hidden ReLU layers of 64 units, one linear output unit, Adam and the mean squared error."
 
 
 @exercise_check("7.5", "binning a continuous target")
