@@ -65,13 +65,21 @@ def test_backward_not_a_dict():
     assert_verdict(check.mlp_backward, (lambda p, X, Y: {"W1": 0},), Status.FAILED, "no entry for b1")
 
 
-def _numerical(central=True, divisor=2.0, restore=True):
-    """Finite differences with one of the typical mistakes switched on."""
+def _numerical(central=True, divisor=2.0, restore=True, arithmetic=False):
+    """Finite differences with one of the typical mistakes switched on (arithmetic: nudge by +h, -2h, +h)."""
     def numerical_gradients(loss, params, h=1e-6):
         result = {}
         for name, value in params.items():
             gradient = np.zeros_like(value)
             for index in np.ndindex(value.shape):
+                if arithmetic:  # restores up to a rounding error of the last digit
+                    value[index] += h
+                    plus = loss(params)
+                    value[index] -= 2 * h
+                    minus = loss(params)
+                    value[index] += h
+                    gradient[index] = (plus - minus) / (2 * h)
+                    continue
                 original = value[index]
                 value[index] = original + h
                 plus = loss(params)
@@ -90,34 +98,54 @@ def _numerical(central=True, divisor=2.0, restore=True):
     ({"central": False}, "one-sided"),
     ({"divisor": 1.0}, "instead of 2h"),
     ({"restore": False}, "put every nudged entry back"),
+    ({"arithmetic": True}, ""),
 ])
 def test_numerical_gradients_mistakes(options, fragment):
-    status = Status.PASSED if not options else Status.FAILED
+    status = Status.FAILED if fragment else Status.PASSED
     assert_verdict(check.numerical_gradients, (_numerical(**options),), status, fragment)
 
 
-def _tape(relu=True, reduce="mean"):
+def test_arithmetic_restoring_really_leaves_rounding_errors():
+    """The case above is a real one: +h, -2h, +h does not always give back the same float."""
+    params = {"A": np.random.default_rng(0).uniform(-2, 2, size=(5, 5))}
+    original = params["A"].copy()
+    _numerical(arithmetic=True)(lambda p: float(np.sum(p["A"] ** 2)), params, 1e-3)
+    assert not np.array_equal(params["A"], original) and np.allclose(params["A"], original, rtol=1e-12)
+
+
+def _tape(relu=True, reduce="mean", wrap=None):
     import tensorflow as tf
 
     def tape_gradients(params, X, Y):
-        variables = {name: tf.Variable(value) for name, value in params.items()}
+        variables = {name: (wrap or tf.Variable)(value) for name, value in params.items()}
         with tf.GradientTape() as tape:
             Z1 = X @ variables["W1"] + variables["b1"]
             H = tf.nn.relu(Z1) if relu else Z1
             squares = (H @ variables["W2"] + variables["b2"] - Y) ** 2
             loss = tf.reduce_mean(squares) if reduce == "mean" else tf.reduce_sum(squares)
-        return {name: g.numpy() for name, g in tape.gradient(loss, variables).items()}
+        return {name: None if g is None else g.numpy() for name, g in tape.gradient(loss, variables).items()}
     return tape_gradients
+
+
+def _constant(value):
+    import tensorflow as tf
+    return tf.constant(value)
 
 
 @pytest.mark.parametrize("options, fragment", [
     ({}, ""),
     ({"relu": False}, "no ReLU"),
     ({"reduce": "sum"}, "reduce_mean"),
+    ({"wrap": _constant}, "watched tensors"),
 ])
 def test_tape_gradients_mistakes(options, fragment):
     status = Status.PASSED if not options else Status.FAILED
     assert_verdict(check.tape_gradients, (_tape(**options),), status, fragment)
+
+
+def test_tape_gradients_names_a_result_not_from_autodiff():
+    """The hand-written backward pass of 5.2 gives the right numbers, but it is not the exercise."""
+    assert_verdict(check.tape_gradients, (_backward(),), Status.FAILED, "not computed by automatic differentiation")
 
 
 def _train(copy=True, shuffle=True, seeded=True, sign=-1.0, per_batch=True):

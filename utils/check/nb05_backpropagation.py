@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from utils.check.core import (
@@ -189,7 +191,8 @@ def numerical_gradients(function) -> str:
     original = _copy(params)
     h = 1e-3  # large enough that a one-sided difference shows its error of order h
     result = _gradient_dict(call(function, _smooth_loss, params, h), "numerical_gradients(loss, params, h)", params)
-    if any(not np.array_equal(params[name], original[name]) for name in params):
+    # Restoring by arithmetic (+h, -2h, +h) may leave a rounding error of 1e-16: that is put back, within tolerance.
+    if any(not np.allclose(params[name], original[name], rtol=1e-12, atol=1e-12) for name in params):
         raise Mistake("params has changed after the call: put every nudged entry back to its original value.")
     exact = _smooth_gradient(original)
     one_sided = _one_sided(original, h)
@@ -203,15 +206,45 @@ def numerical_gradients(function) -> str:
     return "correct: central differences for every entry, and params is left unchanged."
 
 
+@contextlib.contextmanager
+def _counting_tape_gradients(tf):
+    """Count the calls of tf.GradientTape.gradient while the block runs (the list holds one entry per call)."""
+    calls: list[int] = []
+    original = tf.GradientTape.gradient
+
+    def gradient(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    tf.GradientTape.gradient = gradient
+    try:
+        yield calls
+    finally:
+        tf.GradientTape.gradient = original
+
+
 @exercise_check("5.4", "gradients with tf.GradientTape")
 def tape_gradients(function) -> str:
     """Compare the learner's automatic-differentiation gradients with the reference backward pass."""
     function = expect_function(function, "tape_gradients")
+    import tensorflow as tf
+
     rng = np.random.default_rng()
     params, X, Y = _problem(rng)
     exact, without_relu = _backward(params, X, Y), _backward(params, X, Y, relu=False)
-    gradients = _gradient_dict(call(function, _copy(params), X.copy(), Y.copy()),
-                               "tape_gradients(params, X, Y)", params)
+    with _counting_tape_gradients(tf) as calls:
+        answer = call(function, _copy(params), X.copy(), Y.copy())
+    if isinstance(answer, dict):
+        unwatched = [name for name in PARAMETER_NAMES if name in answer and answer[name] is None]
+        if unwatched:
+            raise Mistake(f"tape.gradient gave None for {', '.join(unwatched)}: the tape only records operations on "
+                          "watched tensors. Make every parameter a tf.Variable (or call tape.watch on it) and compute "
+                          "the forward pass from those, with TensorFlow operations, inside the `with` block.")
+    gradients = _gradient_dict(answer, "tape_gradients(params, X, Y)", params)
+    if not calls:
+        raise Mistake("these gradients were not computed by automatic differentiation (tape.gradient was never "
+                      "called): record the forward pass inside `with tf.GradientTape() as tape:` and ask "
+                      "tape.gradient for the gradients.")
     for name in PARAMETER_NAMES:
         mistakes = {"it looks like the sum of squares: use tf.reduce_mean for the mean squared error.":
                     exact[name] * Y.size,
