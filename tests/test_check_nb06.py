@@ -12,8 +12,14 @@ from utils.check.core import Status
 NAME = "06_optimizers"
 
 
+def _sgd_in_place(w, g, lr):
+    w -= lr * g
+    return w
+
+
 def test_sgd_step_mistakes():
     assert_verdict(check.sgd_step, (lambda w, g, lr: w + lr * g,), Status.FAILED, "uphill")
+    assert_verdict(check.sgd_step, (_sgd_in_place,), Status.FAILED, "changed the w passed in in place")
     assert_verdict(check.sgd_step, (lambda w, g, lr: w - 2 * lr * g,), Status.FAILED, "factor of 2")
     assert_verdict(check.sgd_step, (lambda w, g, lr: (w - lr * g, None),), Status.FAILED, "should be a number")
 
@@ -34,6 +40,15 @@ def _momentum(kind="keras"):
         if kind == "sign":
             v = momentum * v + lr * g
             return w + v, v
+        if kind == "in_place":  # the velocity updated in place
+            v *= momentum
+            v -= lr * g
+            return w + v, v
+        if kind == "scalar_only":  # works for numbers, not for one rate per row
+            if momentum == 0:
+                return w - lr * g, v
+            v = float(momentum) * v - float(lr) * g
+            return w + v, v
         v = momentum * v - lr * g
         return w + v, v
     return momentum_step
@@ -46,6 +61,8 @@ def _momentum(kind="keras"):
     ("lagged", Status.FAILED, "old velocity"),
     ("ema", Status.FAILED, "averaged form"),
     ("sign", Status.FAILED, "wrong sign"),
+    ("in_place", Status.FAILED, "changed the velocity passed in in place"),
+    ("scalar_only", Status.FAILED, "one per row"),
 ])
 def test_momentum_step(kind, status, fragment):
     assert_verdict(check.momentum_step, (_momentum(kind),), status, fragment)
@@ -54,7 +71,11 @@ def test_momentum_step(kind, status, fragment):
 def _adam(kind="keras"):
     """Adam steps: the Keras rule or a typical mistake."""
     def adam_step(w, m, v, g, step, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        m = beta_1 * m + (1 - beta_1) * g
+        if kind == "in_place":  # m updated in place: m *= beta_1; m += ...
+            m *= beta_1
+            m += (1 - beta_1) * g
+        else:
+            m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
         if kind == "uncorrected":
             return w - lr * m / (np.sqrt(v) + epsilon), m, v
@@ -63,6 +84,8 @@ def _adam(kind="keras"):
             return w - lr * m_hat / (np.sqrt(v_hat) + epsilon), m, v
         if kind == "frozen":
             step = 1
+        if kind == "from_zero":  # treats the step passed in as counting from 0
+            step = step + 1
         if kind == "default_betas":
             beta_1, beta_2 = 0.9, 0.999
         alpha = lr * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
@@ -75,25 +98,29 @@ def _adam(kind="keras"):
     ("uncorrected", Status.FAILED, "bias correction is missing"),
     ("textbook", Status.FAILED, "Algorithm 1"),
     ("frozen", Status.FAILED, "always uses step 1"),
+    ("from_zero", Status.FAILED, "as if the counter started at 0"),
+    ("in_place", Status.FAILED, "changed the m passed in in place"),
     ("default_betas", Status.FAILED, "adam_step"),
 ])
 def test_adam_step(kind, status, fragment):
     assert_verdict(check.adam_step, (_adam(kind),), status, fragment)
 
 
-def _optimize(reset=False, include_start=True, counter_fixed=False):
+def _optimize(reset=False, include_start=True, counter_fixed=False, first_step=1, in_place=False, alias_w0=False):
     """An optimiser runner with one of the typical mistakes switched on."""
     sgd, momentum, adam = (lambda w, g, lr: w - lr * g), _momentum(), _adam()
 
     def optimize(method, gradient, w0, n_steps, learning_rate, **options):
-        w = np.array(w0, dtype=float)
+        w = w0 if alias_w0 else np.array(w0, dtype=float)
         velocity, m, v = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
         path = [w] if include_start else []
-        for step in range(1, n_steps + 1):
+        for step in range(first_step, n_steps + first_step):
             if reset:
                 velocity, m, v = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
             g = gradient(w)
-            if method == "sgd":
+            if method == "sgd" and (in_place or alias_w0):  # w -= ..., then the same array appended
+                w -= learning_rate * g
+            elif method == "sgd":
                 w = sgd(w, g, learning_rate)
             elif method == "momentum":
                 w, velocity = momentum(w, velocity, g, learning_rate, **options)
@@ -109,18 +136,22 @@ def _optimize(reset=False, include_start=True, counter_fixed=False):
     ({"reset": True}, "reset in every step"),
     ({"include_start": False}, "starts with w0"),
     ({"counter_fixed": True}, "counter does not advance"),
+    ({"first_step": 0}, "starts at 0"),
+    ({"first_step": 2}, "starts at 2"),
+    ({"in_place": True}, "changed in place"),
+    ({"alias_w0": True}, "changed the w0 passed in"),
 ])
 def test_optimizer_path(options, fragment):
     status = Status.PASSED if not options else Status.FAILED
     assert_verdict(check.optimizer_path, (_optimize(**options),), status, fragment)
 
 
-def _steps(offset=0, plain=False, never=None):
-    """Step counting with one of the typical mistakes switched on."""
+def _steps(offset=0, plain=False, never=None, short_loop=False):
+    """Step counting with one of the typical mistakes switched on (short_loop: range(max_steps) skips the last test)."""
     def steps_to_tolerance(loss, gradient, w0, learning_rate, momentum, tolerance, max_steps):
         w = np.array(w0, dtype=float)
         velocity = np.zeros_like(w)
-        for step in range(max_steps + 1):
+        for step in range(max_steps if short_loop else max_steps + 1):
             if loss(w) <= tolerance:
                 return step + offset
             velocity = (0.0 if plain else momentum) * velocity - learning_rate * gradient(w)
@@ -134,6 +165,7 @@ def _steps(offset=0, plain=False, never=None):
     ({"offset": 1}, "off by one"),
     ({"plain": True}, "plain gradient descent"),
     ({"never": "max_steps"}, "np.inf"),
+    ({"short_loop": True}, "last allowed step"),
 ])
 def test_steps_to_tolerance(options, fragment):
     status = Status.PASSED if not options else Status.FAILED

@@ -9,6 +9,7 @@ import numpy as np
 
 from utils.check.core import (
     Mistake,
+    NotDone,
     as_array,
     as_tuple,
     call,
@@ -17,10 +18,13 @@ from utils.check.core import (
     describe,
     exercise_check,
     expect_function,
+    expect_unchanged,
 )
 
 TOLERANCE = 1e-6  # the notebook's promise: NumPy steps match keras.optimizers to 1e-6
 STEPS_FIRST = "It uses your functions from 6.1: make sure their checks say ✅ first."
+IN_PLACE_ADVICE = ("return new arrays (w = w - ..., not w -= ...): a caller that keeps the old w, like the path of "
+                   "6.2, would see it change")
 
 
 def _f32(value: float) -> float:
@@ -51,10 +55,18 @@ def _run(step, what: str, w0: np.ndarray, gradients: np.ndarray, n_state: int, *
          **options) -> np.ndarray:
     """Feed the learner's step function the gradients one by one, carrying its state; return the path."""
     w, state = w0.copy(), [np.zeros_like(w0) for _ in range(n_state)]
+    names = ["w", *(["m", "v"] if adam else ["velocity"] if n_state else []), "gradient"]
     path = []
     for t, gradient in enumerate(gradients, start=1):
         args = (w, *state, gradient.copy(), *((t,) if adam else ()), *hyper)
+        before = [np.array(array) for array in args[:n_state + 2]]
         result = call(step, *args, **options)
+        for name, old, new in zip(names, before, args):
+            expect_unchanged(old, new, what.split("(")[0], f"the {name} passed in", IN_PLACE_ADVICE)
+        if adam and t == 1 and isinstance(result, (tuple, list)) and result and \
+                not np.all(np.isfinite(np.asarray(result[0], dtype=float))):
+            raise Mistake("adam_step gives NaN or infinity in the first step: the bias correction divides by "
+                          "1 - beta_1**step, which is 0 for step 0. Use the step passed in; it counts from 1.")
         if n_state == 0:
             w = as_array(result, f"the value returned by {what}", shape=w0.shape)
         else:
@@ -127,14 +139,40 @@ def momentum_step(function) -> str:
         "this is the averaged form v = momentum * v + (1 - momentum) * gradient; Keras adds the whole "
         "learning_rate * gradient to the velocity.": wrong["ema"],
     })
-    return "correct: matches keras.optimizers.SGD(momentum=...) on 6 steps."
+    _expect_elementwise(function, rng)
+    return "correct: matches keras.optimizers.SGD(momentum=...) on 6 steps, also with one rate per row."
 
 
-def _adam_path(w0, gradients, rate, beta_1, beta_2, epsilon, corrected=True, counter=None, textbook=False):
-    """Reference Adam and its typical variants (no bias correction, frozen counter, epsilon as in the paper)."""
+def _expect_elementwise(function, rng: np.random.Generator) -> None:
+    """Section 3 runs many settings at once: rows of w with a column of learning rates and momenta."""
+    w, velocity, gradient = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    rates, mus = rng.uniform(0.01, 0.2, size=(4, 1)), rng.uniform(0.0, 0.95, size=(4, 1))
+    try:
+        result = function(w.copy(), velocity.copy(), gradient.copy(), rates, mus)
+        new_w = np.asarray(as_tuple(result, "the value returned by momentum_step", 2)[0], dtype=float)
+    except NotImplementedError as error:
+        raise NotDone from error
+    except Mistake:
+        raise
+    except Exception as error:
+        raise Mistake(f"momentum_step fails ({type(error).__name__}) when learning_rate and momentum are arrays, "
+                      "one per row of w (section 3 uses this): use element-wise arithmetic only, no float() "
+                      "or if on them.") from error
+    expected = np.array([np.asarray(as_tuple(call(function, w[row].copy(), velocity[row].copy(), gradient[row].copy(),
+                                                  float(rates[row, 0]), float(mus[row, 0])),
+                                             "the value returned by momentum_step", 2)[0], dtype=float)
+                         for row in range(len(w))])  # the same steps, one row at a time with plain numbers
+    if new_w.shape != w.shape or not np.allclose(new_w, expected, rtol=1e-9, atol=1e-12):
+        raise Mistake("momentum_step gives other results when learning_rate and momentum are arrays, one per row "
+                      "of w (section 3 uses this): use element-wise arithmetic only.")
+
+
+def _adam_path(w0, gradients, rate, beta_1, beta_2, epsilon, corrected=True, counter=None, textbook=False,
+               shift=0):
+    """Reference Adam and its typical variants (no bias correction, frozen or shifted counter, the paper's epsilon)."""
     w, m, v, path = w0.copy(), np.zeros_like(w0), np.zeros_like(w0), []
     for t, g in enumerate(gradients, start=1):
-        t = counter or t
+        t = counter or t + shift
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
         if textbook:
@@ -167,6 +205,8 @@ def adam_step(function) -> str:
             "(1 - beta_1**step).": _adam_path(w0, gradients, *hyper, corrected=False),
             "the bias correction always uses step 1: use the step number passed in.":
                 _adam_path(w0, gradients, *hyper, counter=1),
+            "the bias correction uses step + 1, as if the counter started at 0: the step passed in already "
+            "counts from 1, use it as it is.": _adam_path(w0, gradients, *hyper, shift=1),
             "this is the paper's Algorithm 1 (epsilon added to the bias-corrected sqrt(v_hat)); Keras folds the "
             "correction into the learning rate and adds epsilon to sqrt(v): "
             "w - alpha * m / (sqrt(v) + epsilon).": _adam_path(w0, gradients, *hyper, textbook=True),
@@ -180,8 +220,8 @@ def _quadratic_gradient(scales: np.ndarray):
 
 
 def _reference_optimize(method: str, gradient, w0, n_steps: int, rate: float, reset: bool = False,
-                        counter: int | None = None, **options) -> np.ndarray:
-    """Reference runner (and typical mistakes: state reset every step, frozen step counter)."""
+                        counter: int | None = None, shift: int = 0, **options) -> np.ndarray:
+    """Reference runner (and typical mistakes: state reset every step, frozen or shifted step counter)."""
     w = np.array(w0, dtype=float)
     velocity, m, v, path = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w), [w]
     for step in range(1, n_steps + 1):
@@ -194,7 +234,7 @@ def _reference_optimize(method: str, gradient, w0, n_steps: int, rate: float, re
             velocity = options["momentum"] * velocity - rate * g
             w = w + velocity
         else:
-            t = counter or step
+            t = counter or step + shift
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g**2
             w = w - rate * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-7)
@@ -210,12 +250,22 @@ def optimizer_path(function) -> str:
     gradient = _quadratic_gradient(rng.uniform(0.5, 5.0, size=2))
     w0, n_steps = rng.normal(size=2), 7
     for method, rate, options in (("sgd", 0.1, {}), ("momentum", 0.05, {"momentum": 0.8}), ("adam", 0.1, {})):
-        result = call(function, method, gradient, w0.copy(), n_steps, rate, **options)
+        start = w0.copy()
+        result = call(function, method, gradient, start, n_steps, rate, **options)
+        expect_unchanged(w0, start, "optimize", "the w0 passed in",
+                         "start from a copy, w = np.array(w0, dtype=float), and update it with w = w - ...")
+        if method == "adam" and not np.all(np.isfinite(np.asarray(result, dtype=float))):
+            raise Mistake('optimize("adam", ...) gives NaN or infinity: the step counter starts at 0, where '
+                          "Adam's bias correction divides by 1 - beta_1**0 = 0. Count the steps 1, 2, 3, ...")
         path = as_array(result, f'optimize("{method}", ...)')
         if path.shape == (n_steps, 2):
             raise Mistake(f'optimize("{method}", ...) returned {n_steps} points for {n_steps} steps: '
                           "the path starts with w0.")
         path = as_array(path, f'optimize("{method}", ...)', shape=(n_steps + 1, 2))
+        if np.allclose(path, path[-1]) and not np.allclose(w0, path[-1]):
+            raise Mistake(f'every point of the path of optimize("{method}", ...) is the final w: the same array was '
+                          "appended at every step and then changed in place (w -= ... or a step function that "
+                          "modifies its input). Append a new array in every step: w = w - ...")
         if not np.allclose(path[0], w0):
             raise Mistake("the path should start with w0.")
         mistakes = {
@@ -226,6 +276,8 @@ def optimizer_path(function) -> str:
         if method == "adam":
             mistakes["the step counter does not advance: pass 1, 2, 3, ... to adam_step."] = \
                 _reference_optimize(method, gradient, w0, n_steps, rate, counter=1)
+            mistakes["the step counter starts at 2: pass 1, 2, 3, ... to adam_step."] = \
+                _reference_optimize(method, gradient, w0, n_steps, rate, shift=1)
         expected = _reference_optimize(method, gradient, w0, n_steps, rate, **options)
         compare(path, expected, f'the path of optimize("{method}", ...)', rtol=1e-6, atol=1e-9,
                 known_mistakes=mistakes if method != "sgd" else {}, advice=STEPS_FIRST)
@@ -256,11 +308,14 @@ def steps_to_tolerance(function) -> str:
 
     gradient = _quadratic_gradient(scales)
     w0 = rng.uniform(0.5, 1.5, size=2)
+    needed = int(_reference_steps(loss, gradient, w0, 1 / scales[1], 0.6, 1e-6, 2000))
     cases = [  # (learning rate, momentum, tolerance, max_steps)
         (1 / scales[1], 0.0, 1e-6, 2000),
         (1 / scales[1], 0.6, 1e-6, 2000),
         (1 / scales[1], 0.6, 10.0 * loss(w0), 50),  # already there: 0 steps
         (1 / scales[1], 0.6, 1e-6, 5),  # too few steps: never
+        (1 / scales[1], 0.6, 1e-6, needed),  # reached in the last allowed step
+        (1 / scales[1], 0.6, 1e-6, needed - 1),  # one step short: never
     ]
     for rate, mu, tolerance, max_steps in cases:
         expected = _reference_steps(loss, gradient, w0, rate, mu, tolerance, max_steps)
@@ -276,6 +331,9 @@ def steps_to_tolerance(function) -> str:
                 raise Mistake(f"with only {max_steps} steps the tolerance is not reached, so the answer should be "
                               "np.inf, not a number of steps.")
             continue
+        if math.isinf(got) and expected == max_steps:
+            raise Mistake("the tolerance is reached exactly in the last allowed step (step max_steps), but it returns "
+                          "np.inf: the loop stops one test too early; test the loss after the last allowed step too.")
         if math.isinf(got) or math.isnan(got):
             raise Mistake(f"it returns {got} although the tolerance is reached within max_steps. {STEPS_FIRST}")
         if got == expected:
