@@ -174,3 +174,33 @@ def test_command_line_writes_the_window_of_temperatures(tmp_path, capsys):
     data = ising.load(output, expected_sha256=ising.sha256(output))
     assert data["spins"].shape == (2 * len(ising.WINDOW_TEMPERATURES), 8, 8)
     np.testing.assert_allclose(np.unique(data["temperature"]), ising.WINDOW_TEMPERATURES)
+
+
+def test_all_temperatures_at_L16_load_are_documented_and_agree_with_a_quick_run(small_set):
+    path = ising.data_path(16, all_temperatures=True)
+    assert path.name == "ising_L16_all.npz" and ising.data_path(32, all_temperatures=True) == ising.data_path(32)
+    data = ising.load(path)  # checks the file's own SHA-256
+    per_temperature = ising.DEFAULT_SETTINGS["chains"] * ising.DEFAULT_SETTINGS["samples_per_chain"]
+    assert data["spins"].shape == (len(ising.DEFAULT_TEMPERATURES) * per_temperature, 16, 16)
+    np.testing.assert_allclose(np.unique(data["temperature"]), ising.DEFAULT_TEMPERATURES, atol=1e-6)
+    with np.load(path) as archive:  # the settings the regeneration command uses (the defaults)
+        for name, value in ising.DEFAULT_SETTINGS.items():
+            assert name == "L" or int(archive[f"setting_{name}"]) == value
+    readme = (ising.DATA_DIR / "README.md").read_text()
+    assert ising.SHA256[path.name] in readme and ising.REGENERATE_COMMANDS[path.name] in readme
+    assert path.stat().st_size < 1_000_000
+    for t in (1.5, 3.0):  # the shipped lattices and a quick independent run of the same algorithm agree
+        shipped, quick = data["spins"][data["temperature"] == t], small_set["spins"][small_set["temperature"] == t]
+        assert abs(ising.energy(shipped).mean() - ising.energy(quick).mean()) < 0.04
+        assert abs(np.abs(ising.magnetisation(shipped)).mean() - np.abs(ising.magnetisation(quick)).mean()) < 0.05
+
+
+def test_damaged_all_temperatures_file_is_refused_with_its_own_command(tmp_path):
+    copy = tmp_path / "ising_L16_all.npz"
+    shutil.copy(ising.data_path(16, all_temperatures=True), copy)
+    content = bytearray(copy.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    copy.write_bytes(bytes(content))
+    with pytest.raises(ising.DataFileError) as error:
+        ising.load(copy)
+    assert ising.REGENERATE_COMMANDS[copy.name] in str(error.value) and "SHA-256" in str(error.value)

@@ -19,7 +19,8 @@ data/README.md for the measured times and autocorrelation.
 
 Regenerate the shipped files with the commands in ``REGENERATE_COMMANDS`` (also in data/README.md):
 ``python -m utils.ising --output data/ising_L32.npz`` for notebook 12's set; the smaller sets of other
-lattice sizes (notebook 14) cover only the window of temperatures around T_c.
+lattice sizes (notebook 14) cover only the window of temperatures around T_c, except the L = 16 set of all
+44 temperatures that notebook 18's generative model learns from.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ REGENERATE_COMMANDS = {
     "ising_L16.npz": "python -m utils.ising --output data/ising_L16.npz --L 16 --temperatures window",
     "ising_L64.npz": ("python -m utils.ising --output data/ising_L64.npz --L 64 --temperatures window "
                       "--chains 20 --samples-per-chain 3"),
+    "ising_L16_all.npz": "python -m utils.ising --output data/ising_L16_all.npz --L 16",
 }
 """The command that regenerates each shipped Ising file (run in the course folder)."""
 SHA256 = {DATA_FILE: "faea2cc60bb868e8d5c5eb75a2bb70f40a8cf1d23762e3b33ee85baf69aeb61a",
           "ising_L16.npz": "c78c9735667d6caf0ea22d210114a25e32cd04d58010e71472f0fc6eaa22a633",
-          "ising_L64.npz": "2dd40be230142f6e9a1215386f4e9c1dcb580cbb003cf9efb8326606b3e8bdf3"}
+          "ising_L64.npz": "2dd40be230142f6e9a1215386f4e9c1dcb580cbb003cf9efb8326606b3e8bdf3",
+          "ising_L16_all.npz": "e25496fa0b053bc36ebeba1059c0db39b14eef8c44a99ee142ad25952f33d56a"}
 """The SHA-256 of every shipped Ising file, checked on load (also listed in data/README.md)."""
 
 # The shipped set: denser near T_c, no temperature exactly at T_c.
@@ -286,9 +289,10 @@ def load(path: str | Path | None = None, expected_sha256: str | None = None) -> 
                 "chain": archive["chain"].copy()}
 
 
-def data_path(L: int = 32) -> Path:
-    """The shipped file of lattice size L (32: notebook 12's set; 16 and 64: the window around T_c)."""
-    return DATA_DIR / f"ising_L{L}.npz"
+def data_path(L: int = 32, all_temperatures: bool = False) -> Path:
+    """The shipped file of lattice size L (32: notebook 12's set; 16 and 64: the window around T_c; 16 with
+    all_temperatures=True: the 44 temperatures of the L = 32 set, for notebook 18)."""
+    return DATA_DIR / (f"ising_L{L}_all.npz" if all_temperatures and L != 32 else f"ising_L{L}.npz")
 
 
 def main(argv: list[str] | None = None) -> None:
