@@ -102,3 +102,39 @@ def test_noisy_wiggle_is_reproducible_and_sorted():
     assert np.array_equal(x, x_again) and np.array_equal(y, y_again)
     assert np.all(np.diff(x) >= 0) and -4 <= x.min() and x.max() <= 4
     assert np.std(y - datasets.wiggly_function(x)) == pytest.approx(0.1, rel=0.35)
+
+
+def test_relu_net_equivalent_forms_pass():
+    import keras
+
+    def separate(hidden_units, layer=keras.layers.ReLU):
+        model = keras.Sequential([keras.Input(shape=(1,))])
+        for units in hidden_units:
+            model.add(keras.layers.Dense(units))
+            model.add(layer())
+        model.add(keras.layers.Dense(1))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02), loss=keras.losses.mean_squared_error)
+        return model
+    assert_verdict(check.relu_net, (separate,), Status.PASSED)
+    assert_verdict(check.relu_net, (lambda hidden: separate(hidden, lambda: keras.layers.Activation("relu")),),
+                   Status.PASSED)
+    for loss in (keras.losses.mean_squared_error, "mean_squared_error", keras.losses.MeanSquaredError()):
+        assert_verdict(check.relu_net, (lambda hidden: _relu_net(hidden, loss=loss),), Status.PASSED)
+
+
+def test_relu_net_output_activation_as_separate_layer_is_named():
+    import keras
+
+    def sigmoid_output(hidden_units):
+        model = _relu_net(hidden_units)
+        model.add(keras.layers.Activation("sigmoid"))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02), loss="mse")
+        return model
+    assert_verdict(check.relu_net, (sigmoid_output,), Status.FAILED, "without activation")
+
+
+def test_inside_outside_rmse_equivalent_forms_pass():
+    assert_verdict(check.inside_outside_rmse, (lambda *args: np.array(_rmse_parts(*args)),), Status.PASSED)
+    assert_verdict(check.inside_outside_rmse, (lambda *args: list(_rmse_parts(*args)),), Status.PASSED)
+    assert_verdict(check.inside_outside_rmse, (lambda *args: np.array([_rmse_parts(*args)]),), Status.FAILED,
+                   "tuple of 2")

@@ -10,62 +10,37 @@ from utils.check.core import (
     as_tuple,
     call,
     compare,
-    describe,
     exercise_check,
     expect_function,
 )
-from utils.check.keras_models import activation_name
-
-
-def _as_float(value) -> float | None:
-    """A Keras variable or tensor as a Python float (the conversions differ between Keras versions), or None."""
-    for convert in (float, lambda v: float(v.numpy()), lambda v: float(np.asarray(v))):
-        try:
-            return convert(value)
-        except Exception:  # noqa: BLE001 - try the next conversion
-            continue
-    return None
+from utils.check.keras_models import built_model, expect_compiled, loss_name, weight_blocks
 
 
 @exercise_check("8.1", "a ReLU network for 1-D regression")
 def relu_net(function) -> str:
-    """Build networks for several hidden-layer lists and inspect every layer, the loss and the optimiser."""
+    """Build networks for several hidden-layer lists and read every layer, the loss, the optimiser and its rate."""
     function = expect_function(function, "build_relu_net")
-    import keras
-
     for hidden_units in ([30, 30], [5], [7, 4, 3]):
-        model = call(function, list(hidden_units))
-        if not isinstance(model, keras.Model):
-            raise Mistake(f"build_relu_net should return a Keras model, not {describe(model)}.")
+        model = built_model(function, (list(hidden_units),), "build_relu_net")
         if tuple(model.input_shape) != (None, 1):
             raise Mistake(f"the model's input shape is {model.input_shape}: each example is one number x, "
                           "so use keras.Input(shape=(1,)).")
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        widths = [layer.units for layer in dense[:-1]]
+        layers = weight_blocks(model)
+        widths = [block.size for block in layers[:-1]]
         if widths != list(hidden_units):
             raise Mistake(f"build_relu_net({hidden_units}) has hidden layers of widths {widths}: make one "
                           "Dense layer per entry of hidden_units, with that many units.")
-        for layer in dense[:-1]:
-            name = activation_name(layer, model)
-            if name != "relu":
-                raise Mistake(f"a hidden layer uses the {name} activation; this notebook studies ReLU networks.")
-        output = dense[-1]
-        output_activation = activation_name(output, model)
-        if output.units != 1 or output_activation != "linear":
+        for block in layers[:-1]:
+            if block.activation != "relu":
+                raise Mistake(f"a hidden layer uses the {block.activation} activation; this notebook studies ReLU "
+                              "networks.")
+        output = layers[-1]
+        if output.size != 1 or output.activation != "linear":
             raise Mistake("the output layer should be one unit without activation: this is regression.")
-        if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
-            raise Mistake("the model is not compiled: call model.compile(...) before returning it.")
-        if not isinstance(model.optimizer, keras.optimizers.Adam):
-            raise Mistake(f"the model uses the optimiser {type(model.optimizer).__name__}; use "
-                          "keras.optimizers.Adam(learning_rate=0.02).")
-        rate = _as_float(model.optimizer.learning_rate)
-        if rate is None:
-            raise Mistake("use a fixed learning rate: keras.optimizers.Adam(learning_rate=0.02).")
-        if not np.isclose(rate, 0.02):
-            raise Mistake(f"the learning rate is {rate:g}; use keras.optimizers.Adam(learning_rate=0.02).")
-        loss = model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", "")
-        if loss not in ("mse", "mean_squared_error"):
-            raise Mistake(f"the model is compiled with the loss {model.loss!r}; use the mean squared error 'mse'.")
+        loss = loss_name(model)
+        if loss and loss != "mean_squared_error":
+            raise Mistake(f"the model is compiled with the loss {loss!r}; use the mean squared error 'mse'.")
+        expect_compiled(model, "build_relu_net", optimizer="Adam", rate=0.02, loss="mse")
     return "correct: one ReLU layer per entry of hidden_units, a linear output, Adam and the MSE."
 
 
@@ -105,8 +80,10 @@ def inside_outside_rmse(function) -> str:
     y_true = np.sin(x)
     inside = (x >= low) & (x <= high)
     y_pred = y_true + np.where(inside, 0.1, 1.5) * rng.normal(size=x.size)
-    result = as_tuple(call(function, x.copy(), y_true.copy(), y_pred.copy(), low, high),
-                      "inside_outside_rmse(x, y_true, y_pred, low, high)", 2)
+    result = call(function, x.copy(), y_true.copy(), y_pred.copy(), low, high)
+    if isinstance(result, np.ndarray) and result.shape == (2,):
+        result = tuple(result)  # an array of the two numbers is as good as a tuple
+    result = as_tuple(result, "inside_outside_rmse(x, y_true, y_pred, low, high)", 2)
     values = np.array([as_array(result[0], "the RMSE inside", shape=()),
                        as_array(result[1], "the RMSE outside", shape=())])
     error = y_pred - y_true
