@@ -188,3 +188,28 @@ def test_bad_arguments_raise_one_clear_value_error(args, kwargs, fragment):
 
 def test_numpy_integers_are_whole_numbers():
     assert airshower.simulate(np.int64(5), seed=np.int32(3))["signal"].shape == (5, *SHAPE)
+
+
+def test_network_inputs_are_the_inputs_of_notebook_15(events):
+    """The helper for notebooks after 15 passes check 15.1 and has its channels, dtype and shape."""
+    from tests.check_cases import assert_verdict
+    from utils import check
+    from utils.check.core import Status
+
+    assert_verdict(check.preprocess_showers, (airshower.network_inputs,), Status.PASSED)
+    signal, time = events["signal"][:500], events["time"][:500]
+    before = signal.copy(), time.copy()
+    inputs = airshower.network_inputs(signal, time)
+    np.testing.assert_array_equal(signal, before[0])
+    np.testing.assert_array_equal(time, before[1])
+    assert inputs.shape == (500, *SHAPE, 3) and inputs.dtype == np.float32
+    mask = signal > 0
+    np.testing.assert_array_equal(inputs[..., 2], mask)
+    np.testing.assert_allclose(inputs[..., 0], np.log10(1 + signal), rtol=1e-6)
+    scaled = inputs[..., 1]
+    assert np.all(scaled[~mask] == 0)
+    np.testing.assert_allclose(np.sum(scaled, axis=(1, 2)), 0.0, atol=1e-4)  # centred on the triggered stations
+    for event in range(5):  # the difference of two stations' times, in crossing times
+        first, second = np.argwhere(mask[event])[:2]
+        difference = (time[event][tuple(first)] - time[event][tuple(second)]) / airshower.CROSSING_TIME
+        assert scaled[event][tuple(first)] - scaled[event][tuple(second)] == pytest.approx(difference, rel=1e-4)

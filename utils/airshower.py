@@ -212,3 +212,17 @@ def simulate(n_events: int, seed: int = 0, jitter: bool = True, curvature: bool 
     events = {key: np.concatenate([part[key] for part in parts])[:n_events] for key in parts[0]}
     events["positions"] = station_positions()
     return events
+
+
+def network_inputs(signal, time) -> np.ndarray:
+    """The inputs of notebook 15 (Exercise 15.1's answer), for the notebooks after it: (n, rows, cols, 3) float32.
+
+    Channels: log10(1 + signal); the time minus the mean time of the event's triggered stations, divided by
+    CROSSING_TIME, 0 at empty stations; the mask (1 for a triggered station). The arrays given are not changed.
+    """
+    signal, time = np.asarray(signal), np.asarray(time)
+    mask = signal > 0
+    n_triggered = np.maximum(np.sum(mask, axis=(1, 2), keepdims=True), 1)
+    mean_time = np.sum(np.where(mask, time, 0.0), axis=(1, 2), keepdims=True) / n_triggered
+    scaled_time = np.where(mask, (time - mean_time) / CROSSING_TIME, 0.0)
+    return np.stack([np.log10(1.0 + signal), scaled_time, mask], axis=-1).astype("float32")
