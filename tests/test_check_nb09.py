@@ -132,6 +132,9 @@ def test_overtraining_epoch_mistakes(mistake, fragment):
     ({"monitor": "loss", "restore_best_weights": True}, "validation loss"),
     ({"monitor": "val_loss"}, "restore_best_weights"),
     ({"monitor": "val_loss", "restore_best_weights": True, "patience": 10}, "use the argument"),
+    ({"monitor": "val_loss", "restore_best_weights": True, "mode": "max"}, "mode='max'"),
+    ({"monitor": "val_loss", "restore_best_weights": True, "min_delta": 0.05}, "min_delta"),
+    ({"monitor": "val_loss", "restore_best_weights": True, "min_delta": 1e-2}, "min_delta"),
 ])
 def test_early_stopping_mistakes(options, fragment):
     import keras
@@ -158,6 +161,27 @@ def test_model_mse_mistakes():
     assert_verdict(check.model_mse, (broadcast,), Status.FAILED, "(n, n)")
     assert_verdict(check.model_mse, (rmse,), Status.FAILED, "square root")
     assert_verdict(check.model_mse, (with_call,), Status.PASSED)
+
+
+def test_early_stopping_equivalent_forms_pass():
+    import keras
+    for extra in ({"mode": "min"}, {"mode": "auto"}, {"min_delta": 1e-6}, {"verbose": 0}):
+        def callback(patience, extra=extra):
+            return keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True,
+                                                 **extra)
+        assert_verdict(check.early_stopping_callback, (callback,), Status.PASSED)
+
+
+def test_model_mse_with_evaluate_passes():
+    def with_evaluate(model, X, y):
+        return model.evaluate(X, y, verbose=0)
+
+    def with_keras_metric(model, X, y):
+        import keras
+        return float(keras.ops.convert_to_numpy(keras.losses.MeanSquaredError()(y, model.predict(X, verbose=0))))
+
+    assert_verdict(check.model_mse, (with_evaluate,), Status.PASSED)
+    assert_verdict(check.model_mse, (with_keras_metric,), Status.PASSED)
 
 
 def test_mean_and_spread_mistakes():

@@ -199,6 +199,10 @@ def overtraining_epoch(function) -> str:
     return "correct."
 
 
+MAX_MIN_DELTA = 1e-4
+"""Largest min_delta that still lets small improvements of a validation loss near 0.05 count."""
+
+
 @exercise_check("9.4", "early stopping that restores the best weights")
 def early_stopping_callback(function) -> str:
     """Inspect the callback: EarlyStopping on val_loss, the given patience, restore_best_weights=True."""
@@ -219,21 +223,24 @@ def early_stopping_callback(function) -> str:
         if not callback.restore_best_weights:
             raise Mistake("without restore_best_weights=True the model keeps the weights of the last "
                           "epoch, which are already overtrained.")
+        if getattr(callback, "mode", "auto") == "max":
+            raise Mistake("with mode='max' the callback treats a rising loss as an improvement: a loss is to be "
+                          "minimised, so leave mode at 'auto' (or 'min').")
+        if abs(float(getattr(callback, "min_delta", 0.0))) > MAX_MIN_DELTA:
+            raise Mistake(f"min_delta={callback.min_delta:g} counts only improvements larger than that; our "
+                          "validation losses are about 0.05 and improve by much less per epoch, so training would "
+                          "stop after `patience` epochs whatever happens. Leave min_delta at its default, 0.")
     return "correct: it stops when the validation loss stops improving and goes back to the best epoch."
 
 
-class _LinearModel:
-    """A stand-in for a trained regression model: predict() returns a column like Keras does."""
+def _linear_model(w: np.ndarray, b: float):
+    """A small Keras regression model y = X w + b, compiled with the MSE, like the model the notebook passes in."""
+    import keras
 
-    def __init__(self, w: np.ndarray, b: float):
-        self.w, self.b = w, b
-
-    def predict(self, X, verbose=0, batch_size=None):
-        """Predictions as an (n, 1) column."""
-        return (np.asarray(X) @ self.w + self.b)[:, None]
-
-    def __call__(self, X, training=False):
-        return self.predict(X)
+    model = keras.Sequential([keras.Input(shape=(len(w),)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.asarray(w, dtype="float32")[:, None], np.array([b], dtype="float32")])
+    model.compile(optimizer="adam", loss="mse")
+    return model
 
 
 @exercise_check("9.5", "mean squared error of a model")
@@ -242,10 +249,10 @@ def model_mse(function) -> str:
     function = expect_function(function, "model_mse")
     rng = np.random.default_rng()
     X = rng.normal(size=(25, 3))
-    model = _LinearModel(rng.normal(size=3), float(rng.normal()))
-    y = model.predict(X)[:, 0] + rng.normal(scale=0.5, size=25)
+    model = _linear_model(rng.normal(size=3), float(rng.normal()))
+    prediction = model.predict(X, verbose=0).astype(float)
+    y = prediction[:, 0] + rng.normal(scale=0.5, size=25)
     value = as_array(call(function, model, X, y), "model_mse(model, X, y)", shape=())
-    prediction = model.predict(X)
     expected = np.mean((prediction[:, 0] - y) ** 2)
     compare(value, expected, "the mean squared error", rtol=1e-5, known_mistakes={
         "predictions of shape (n, 1) minus targets of shape (n,) broadcast to an (n, n) table: "
