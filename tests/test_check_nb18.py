@@ -44,6 +44,11 @@ def _own_noise(m, v, e):
     return m + keras.ops.exp(0.5 * v) * keras.random.normal(keras.ops.shape(m))
 
 
+def _in_place(m, v, e):
+    m += np.exp(0.5 * v) * e
+    return m
+
+
 @pytest.mark.parametrize("function, fragment", [
     (lambda m, v, e: m + _ops().exp(v) * e, "variance"),
     (lambda m, v, e: m + v * e, "log_var itself"),
@@ -52,7 +57,8 @@ def _own_noise(m, v, e):
     (lambda m, v, e: m - _ops().exp(0.5 * v) * e, "subtracts"),
     (_own_noise, "own random numbers"),
     (lambda m, v, e: m + np.exp(0.5 * v) * e, "keras.ops"),
-    (lambda m, v, e: np.sum(m + np.exp(0.5 * v) * e), "single number"),
+    (lambda m, v, e: np.sum(m + np.exp(0.5 * v) * e), "shape"),
+    (_in_place, "changed the arrays it was given in place"),
 ])
 def test_sample_latent_mistakes(function, fragment):
     assert_verdict(check.sample_latent, (function,), Status.FAILED, fragment)
@@ -86,8 +92,8 @@ def _kl(m, v, factor=0.5, reduce="sum", variance=None, minus_one=True, log_sigma
     ({"factor": 1.0}, "factor of 2"),
     ({"factor": -0.5}, "wrong sign"),
     ({"reduce": "mean"}, "averages over the latent"),
-    ({"reduce": "all"}, "sum over the whole batch"),
-    ({"reduce": "batch mean"}, "mean over the batch"),
+    ({"reduce": "all"}, "one number for the whole batch"),
+    ({"reduce": "batch mean"}, "one number for the whole batch"),
     ({"variance": lambda v: _ops().exp(v / 2)}, "standard deviation"),
     ({"minus_one": False}, "-1 is missing"),
     ({"log_sigma": True}, "log of the standard deviation"),
@@ -208,7 +214,7 @@ def test_sequential_decoder_is_refused_with_one_sentence():
 
 # --- 18.5 sampling the spins -----------------------------------------------------------------------------------------
 
-def _in_place(p, u):
+def _spins_in_place(p, u):
     p[...] = np.where(u < p, 1, -1)
     return p
 
@@ -219,7 +225,7 @@ def _in_place(p, u):
     (lambda p, u: np.where(u <= p, 1, -1), "strictly"),
     (lambda p, u: (u < p).astype(int), "0 and 1"),
     (lambda p, u: np.where(u < p, 1, -1)[0], "shape"),
-    (_in_place, "in place"),
+    (_spins_in_place, "in place"),
 ])
 def test_sample_spins_mistakes(function, fragment):
     assert_verdict(check.sample_spins, (function,), Status.FAILED, fragment)
