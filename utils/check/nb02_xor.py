@@ -10,10 +10,10 @@ from utils.check.core import (
     as_tuple,
     call,
     compare,
-    describe,
     exercise_check,
     expect_function,
 )
+from utils.check.keras_models import built_model, expect_compiled, weight_blocks
 from utils.datasets import xor_truth_table
 
 
@@ -76,7 +76,21 @@ def xor_weights(function) -> str:
     if wrong:
         raise Mistake(f"the network's output is not XOR for input {', '.join(wrong)}. "
                       "Work out h = relu(x W + c) by hand for each point.")
-    return "correct: the network computes XOR exactly on all four inputs."
+    if _is_textbook_network(W, c, w, b):
+        raise Mistake("that is the textbook's network (Goodfellow et al.), perhaps with its hidden units swapped: "
+                      "the task asks for a different one.")
+    return "correct: the network computes XOR exactly on all four inputs, and it is not the textbook's."
+
+
+# Goodfellow, Bengio, Courville, Deep Learning (2016), sec. 6.1: the network exercise 2.3 must not copy.
+TEXTBOOK_XOR = (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0]), np.array([1.0, -2.0]), 0.0)
+
+
+def _is_textbook_network(W: np.ndarray, c: np.ndarray, w: np.ndarray, b: float) -> bool:
+    """True when (W, c, w, b) is the textbook's XOR network, with its two hidden units in either order."""
+    W_ref, c_ref, w_ref, b_ref = TEXTBOOK_XOR
+    return any(np.allclose(W, W_ref[:, order]) and np.allclose(c, c_ref[order]) and np.allclose(w, w_ref[order])
+               and np.isclose(b, b_ref) for order in ([0, 1], [1, 0]))
 
 
 @exercise_check("2.4", "hidden layer")
@@ -96,29 +110,21 @@ def hidden_layer(function) -> str:
 
 @exercise_check("2.5", "Keras model for XOR")
 def build_xor_model(function) -> str:
-    """Inspect the learner's model: input 2, one hidden ReLU layer of n_hidden units, one linear output."""
+    """Read the learner's model: input 2, one hidden ReLU layer of n_hidden units, one linear output, Adam + MSE."""
     function = expect_function(function, "build_xor_model")
-    import keras
-
     for n_hidden in (3, 5):
-        model = call(function, n_hidden)
-        if not isinstance(model, keras.Model):
-            raise Mistake(f"build_xor_model should return a keras model, not {describe(model)}.")
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        model = built_model(function, (n_hidden,), "build_xor_model")
+        dense = weight_blocks(model)
         if len(dense) != 2:
             raise Mistake(f"the model has {len(dense)} Dense layers; it needs a hidden layer and an output layer.")
         hidden, output = dense
         if tuple(model.input_shape) != (None, 2):
             raise Mistake(f"the model's input shape is {model.input_shape}: each example has 2 inputs.")
-        if hidden.units != n_hidden:
-            raise Mistake(f"build_xor_model({n_hidden}) has {hidden.units} hidden units: use the argument n_hidden.")
-        if hidden.activation is not keras.activations.relu:
-            raise Mistake("the hidden layer should use the ReLU activation.")
-        if output.units != 1 or output.activation is not keras.activations.linear:
+        if hidden.size != n_hidden:
+            raise Mistake(f"build_xor_model({n_hidden}) has {hidden.size} hidden units: use the argument n_hidden.")
+        if hidden.activation != "relu":
+            raise Mistake(f"the hidden layer applies {hidden.activation!r}; the task asks for the ReLU.")
+        if output.size != 1 or output.activation != "linear":
             raise Mistake("the output layer should be one unit without activation (linear), like the hand-set network.")
-        if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
-            raise Mistake("the model is not compiled: call model.compile(...) before returning it.")
-        loss = getattr(model, "loss", None)
-        if loss not in ("mse", "mean_squared_error") and not isinstance(loss, keras.losses.MeanSquaredError):
-            raise Mistake("compile the model with the mean squared error loss, as for the hand-set network.")
-    return "correct: 2 inputs, n_hidden ReLU units, one linear output, compiled with the MSE."
+        expect_compiled(model, "build_xor_model", optimizer="Adam", rate=0.05, loss="mse")
+    return "correct: 2 inputs, n_hidden ReLU units, one linear output, Adam at the asked rate and the MSE."
