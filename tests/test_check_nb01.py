@@ -52,6 +52,26 @@ def test_gradient_descent_mistakes(solution):
     def with_wrong_gradient(x, y, w, b, rate, n_steps):
         return uphill(x, y, w, b, -rate / 2, n_steps)  # as if mse_gradient missed its factor 2
 
+    def aliased(x, y, w, b, rate, n_steps):
+        params = np.array([w, b], dtype=float)
+        losses, path = [loss(x, y, w, b)], [params]
+        for _ in range(n_steps):
+            params -= rate * np.array(gradient(x, y, *params))  # in place: every entry of path is this array
+            losses.append(loss(x, y, *params))
+            path.append(params)
+        return np.array(losses), np.array(path)
+
+    def copied(x, y, w, b, rate, n_steps):
+        params = np.array([w, b], dtype=float)
+        losses, path = [loss(x, y, w, b)], [params.copy()]
+        for _ in range(n_steps):
+            params -= rate * np.array(gradient(x, y, *params))
+            losses.append(loss(x, y, *params))
+            path.append(params.copy())
+        return np.array(losses), np.array(path)
+
+    assert_verdict(check.gradient_descent, (copied,), Status.PASSED)
+    assert_verdict(check.gradient_descent, (aliased,), Status.FAILED, "in place")
     assert_verdict(check.gradient_descent, (uphill,), Status.FAILED, "uphill")
     assert_verdict(check.gradient_descent, (without_start,), Status.FAILED, "shape")
     assert_verdict(check.gradient_descent, (with_wrong_gradient,), Status.FAILED, "make sure their checks say ✅")
@@ -72,10 +92,13 @@ def test_learning_rates():
         assert_verdict(check.learning_rates, (bad, x, y), Status.FAILED)
 
 
-def test_learning_rates_solution_value(solution, exercise):
+def test_learning_rates_solution_function(solution, exercise):
     x, y = datasets.noisy_line(n=50, slope=2.0, intercept=1.0, noise=0.5, seed=1)
-    assert_verdict(check.learning_rates, (solution["learning_rates"], x, y), Status.PASSED)
-    assert_verdict(check.learning_rates, (exercise["learning_rates"], x, y), Status.NOT_DONE)
+    assert_verdict(check.learning_rates, (solution["choose_learning_rates"], x, y), Status.PASSED)
+    assert_verdict(check.learning_rates, (exercise["choose_learning_rates"], x, y), Status.NOT_DONE)
+    assert_verdict(check.learning_rates, (lambda: {"too small": 0.005, "good": 0.1, "too large": 0.5}, x, y),
+                   Status.FAILED, "does not diverge")
+    assert_verdict(check.learning_rates, (lambda: None, x, y), Status.FAILED, "dict")
 
 
 def test_linear_model_gradient_mistakes():

@@ -100,6 +100,10 @@ def gradient_descent(function) -> str:
     losses = as_array(result[0], "the loss history", shape=(n_steps + 1,))
     path = as_array(result[1], "the parameter path", shape=(n_steps + 1, 2))
     ref_losses, ref_path = reference_descent(x, y, w0, b0, rate, n_steps)
+    if np.allclose(path[1:], path[-1]) and not np.allclose(ref_path[1:], ref_path[-1]):
+        raise Mistake("every row of the path after the start holds the same parameters: the loop changes one "
+                      "array in place (params -= ...) and appends that same array each step, so all entries "
+                      "are one object. Append a copy, or build a new array each step (params = params - ...).")
     if not np.allclose(path[0], [w0, b0]):
         raise Mistake("the path should start with the initial parameters (w0, b0).")
     _, uphill_path = reference_descent(x, y, w0, b0, rate, n_steps, sign=-1.0)
@@ -121,8 +125,10 @@ def _final_loss(x, y, learning_rate: float, n_steps: int, start: tuple[float, fl
 
 @exercise_check("1.5", "learning-rate study")
 def learning_rates(rates, x, y, n_steps: int = 100, start: tuple[float, float] = (-2.0, 3.0)) -> str:
-    """Judge the three chosen rates by what they do on the learner's data in n_steps."""
-    if rates is Ellipsis:
+    """Judge the three chosen rates (a dict, or a function returning it) by what they do on the data in n_steps."""
+    if callable(rates):
+        rates = call(rates)
+    if rates is Ellipsis or isinstance(rates, dict) and any(value is Ellipsis for value in rates.values()):
         raise NotDone
     if not isinstance(rates, dict) or set(rates) != {"too small", "good", "too large"}:
         raise Mistake('learning_rates should be a dict with the keys "too small", "good" and "too large".')
