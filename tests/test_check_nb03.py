@@ -23,6 +23,40 @@ def test_relu_mistakes(relu, fragment):
     assert_verdict(check.relu_activation, (relu,), Status.FAILED, fragment)
 
 
+def _relu_in_place(z):
+    """A ReLU that assigns into its input (and so also fails on a single number)."""
+    z[z < 0] = 0.0
+    return z, (z > 0).astype(float)
+
+
+def _relu_with_copy_method(z):
+    """A ReLU that copies with the array method: fine on arrays, fails on a Python number."""
+    value = z.copy()
+    value[value < 0] = 0.0
+    return value, (value > 0).astype(float)
+
+
+def test_relu_in_place_and_on_numbers():
+    assert_verdict(check.relu_activation, (_relu_in_place,), Status.FAILED, "in place")
+    assert_verdict(check.relu_activation, (_relu_with_copy_method,), Status.FAILED, "single number")
+    assert_verdict(check.relu_activation, (lambda z: (z * (z > 0), 1.0 * (z > 0)),), Status.PASSED)
+    assert_verdict(check.relu_activation, (lambda z: (np.maximum(z, 0), np.heaviside(z, 0)),), Status.PASSED)
+
+
+def _tanh_in_place(z):
+    """A tanh written into its input array."""
+    np.tanh(z, out=z)
+    return z, 1 - z**2
+
+
+def test_sigmoid_and_tanh_in_place_and_on_numbers():
+    assert_verdict(check.tanh_activation, (_tanh_in_place,), Status.FAILED, "in place")
+    assert_verdict(check.sigmoid_activation, (lambda z: (_sigmoid(z), (_sigmoid(z) * (1 - _sigmoid(z))).tolist()),),
+                   Status.PASSED)
+    assert_verdict(check.sigmoid_activation, (lambda z: tuple(np.atleast_1d(_sigmoid(z)) for _ in range(2))
+                   if np.ndim(z) == 0 else (_sigmoid(z), _sigmoid(z) * (1 - _sigmoid(z))),), Status.FAILED, "shape")
+
+
 @pytest.mark.parametrize("sigmoid, fragment", [
     (lambda z: (_sigmoid(z), _sigmoid(z)), "sigmoid itself"),
     (lambda z: (_sigmoid(z), 1 - _sigmoid(z)), "factor s is missing"),
@@ -63,32 +97,54 @@ def test_chain_gradient_mistakes():
 
 
 def _classifier(activation, hidden=None, output="sigmoid", units=(8, 8), optimizer="sgd", loss="binary_crossentropy",
-                compiled=True):
+                compiled=True, metrics=("accuracy",), separate=False):
+    """A 2-8-8-1 classifier with one of the typical mistakes (or an equivalent spelling) switched on."""
     import keras
-    model = keras.Sequential([keras.Input(shape=(2,))]
-                             + [keras.layers.Dense(n, activation=hidden or activation) for n in units]
-                             + [keras.layers.Dense(1, activation=output)])
+    layers = [keras.Input(shape=(2,))]
+    for n in units:
+        if separate:  # Dense(8) followed by its own activation layer
+            layers += [keras.layers.Dense(n), keras.layers.Activation(hidden or activation)]
+        else:
+            layers.append(keras.layers.Dense(n, activation=hidden or activation))
+    model = keras.Sequential(layers + [keras.layers.Dense(1, activation=output)])
     if compiled:
         optimizers = {"sgd": keras.optimizers.SGD(learning_rate=0.1), "adam": keras.optimizers.Adam(),
-                      "sgd_slow": keras.optimizers.SGD(learning_rate=0.01)}
-        model.compile(optimizer=optimizers[optimizer], loss=loss, metrics=["accuracy"])
+                      "sgd_slow": keras.optimizers.SGD(learning_rate=0.01),
+                      "momentum": keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)}
+        losses = {"object": keras.losses.BinaryCrossentropy(), "function": keras.losses.binary_crossentropy}
+        model.compile(optimizer=optimizers[optimizer], loss=losses.get(loss, loss), metrics=list(metrics))
     return model
 
 
+@pytest.mark.parametrize("options", [
+    {},
+    {"separate": True},
+    {"loss": "object"},
+    {"loss": "function"},
+    {"metrics": ("binary_accuracy",)},
+    {"metrics": ("acc", "AUC")},
+])
+def test_build_classifier_equivalent_forms_pass(options):
+    assert_verdict(check.build_activation_classifier, (lambda activation: _classifier(activation, **options),),
+                   Status.PASSED)
+
+
 @pytest.mark.parametrize("options, fragment", [
-    ({}, ""),
     ({"hidden": "relu"}, "activation=activation"),
+    ({"hidden": "relu", "separate": True}, "activation=activation"),
     ({"output": None}, "sigmoid activation"),
     ({"units": (8,)}, "two hidden layers"),
-    ({"optimizer": "adam"}, "plain keras.optimizers.SGD"),
-    ({"optimizer": "sgd_slow"}, "learning_rate=0.1"),
-    ({"loss": "mse"}, "binary_crossentropy"),
+    ({"optimizer": "adam"}, "optimiser Adam"),
+    ({"optimizer": "sgd_slow"}, "learning rate is 0.01"),
+    ({"optimizer": "momentum"}, "no momentum"),
+    ({"loss": "mse"}, "loss 'mean_squared_error'"),
     ({"compiled": False}, "not compiled"),
+    ({"metrics": ()}, "metric 'accuracy'"),
+    ({"metrics": ("mae",)}, "metric 'accuracy'"),
 ])
 def test_build_classifier_mistakes(options, fragment):
-    status = Status.PASSED if not options else Status.FAILED
     assert_verdict(check.build_activation_classifier, (lambda activation: _classifier(activation, **options),),
-                   status, fragment)
+                   Status.FAILED, fragment)
 
 
 @pytest.mark.parametrize("dead_fraction, fragment", [

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from utils.check.core import (
     Mistake,
+    NotDone,
     as_array,
     as_tuple,
     call,
     compare,
-    describe,
     exercise_check,
     expect_function,
+    expect_unchanged,
 )
+from utils.check.keras_models import built_model, expect_compiled, weight_blocks
 
 
 def _test_inputs(rng: np.random.Generator) -> np.ndarray:
@@ -24,11 +28,30 @@ def _test_inputs(rng: np.random.Generator) -> np.ndarray:
 
 
 def _value_and_slope(function, z: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Call the learner's activation on z and return (value, slope) as arrays of z's shape."""
+    """Call the learner's activation on a copy of z; name a change of z in place; return (value, slope)."""
     function = expect_function(function, name)
-    value, slope = as_tuple(call(function, z), f"{name}(z)", 2)
+    given = z.copy()
+    value, slope = as_tuple(call(function, given), f"{name}(z)", 2)
+    expect_unchanged(z, given, name, "the array z it was given",
+                     "compute the result in a new array (np.maximum, np.where) instead of assigning into z")
     return (as_array(value, f"the value returned by {name}(z)", shape=z.shape),
             as_array(slope, f"the derivative returned by {name}(z)", shape=z.shape))
+
+
+def _expect_numbers_work(function, name: str, reference: Callable[[float], tuple[float, float]]) -> None:
+    """Raise a Mistake unless the activation also gives the right (value, slope) for single numbers."""
+    for number in (-0.7, 1.3):
+        try:
+            result = function(number)
+        except NotImplementedError:
+            raise NotDone from None
+        except Exception as error:
+            raise Mistake(f"{name}({number}) raised {type(error).__name__}: it must work on a single number too "
+                          "(chain_gradient passes numbers); NumPy functions such as np.maximum and np.where "
+                          "accept both.") from None
+        parts = as_tuple(result, f"{name}({number})", 2)
+        got = np.array([as_array(part, f"{name}({number})", shape=()) for part in parts])
+        compare(got, np.array(reference(number)), f"(value, slope) of {name}({number})")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -50,7 +73,8 @@ def relu_activation(function) -> str:
         "the derivative is 1 for z > 0 and 0 for z < 0; yours is the other way round.": (z < 0).astype(float),
         "that is the ReLU value, not its slope: the slope is 1 or 0.": np.maximum(z, 0.0),
     })
-    return "correct: value and slope for both signs."
+    _expect_numbers_work(function, "relu", lambda v: (max(v, 0.0), float(v > 0)))
+    return "correct: value and slope for both signs, on arrays and single numbers."
 
 
 @exercise_check("3.1", "sigmoid and its derivative")
@@ -68,7 +92,8 @@ def sigmoid_activation(function) -> str:
         "use s (1 - s) with s = sigmoid(z), not z (1 - z).": z * (1 - z),
         "the sign inside is wrong: s (1 - s), not s (1 + s).": s * (1 + s),
     })
-    return "correct: value and slope."
+    _expect_numbers_work(function, "sigmoid", lambda v: (_sigmoid(v), _sigmoid(v) * (1 - _sigmoid(v))))
+    return "correct: value and slope, on arrays and single numbers."
 
 
 @exercise_check("3.1", "tanh and its derivative")
@@ -84,7 +109,8 @@ def tanh_activation(function) -> str:
         "square the tanh, not z: the derivative is 1 - tanh(z)**2.": 1 - z**2,
         "the sign is wrong: 1 - tanh(z)**2, not 1 + tanh(z)**2.": 1 + t**2,
     })
-    return "correct: value and slope."
+    _expect_numbers_work(function, "tanh", lambda v: (np.tanh(v), 1 - np.tanh(v) ** 2))
+    return "correct: value and slope, on arrays and single numbers."
 
 
 def _chain(x: float, weights: np.ndarray, biases: np.ndarray, slope_factor: bool = True,
@@ -127,37 +153,27 @@ def chain_gradient(function) -> str:
 
 @exercise_check("3.3", "one network, any activation")
 def build_activation_classifier(function) -> str:
-    """Inspect the learner's model for two activations: 2-8-8-1, hidden activation, sigmoid output, SGD + BCE."""
+    """Read the learner's model for two activations: 2-8-8-1, hidden activation, sigmoid output, SGD, BCE, accuracy."""
     function = expect_function(function, "build_classifier")
-    import keras
-
     for activation in ("tanh", "relu"):
-        model = call(function, activation)
-        if not isinstance(model, keras.Model):
-            raise Mistake(f"build_classifier should return a keras model, not {describe(model)}.")
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        if [layer.units for layer in dense] != [8, 8, 1]:
-            raise Mistake(f"the Dense layers have {[layer.units for layer in dense]} units; "
+        model = built_model(function, (activation,), "build_classifier")
+        dense = weight_blocks(model)
+        if [block.size for block in dense] != [8, 8, 1]:
+            raise Mistake(f"the Dense layers have {[block.size for block in dense]} units; "
                           "the task asks for two hidden layers of 8 and one output unit.")
         if tuple(model.input_shape) != (None, 2):
             raise Mistake(f"the model's input shape is {model.input_shape}: each example has 2 inputs.")
-        wanted = keras.activations.get(activation)
-        if any(layer.activation is not wanted for layer in dense[:2]):
+        if any(block.activation != activation for block in dense[:2]):
             raise Mistake(f"build_classifier({activation!r}) does not use {activation!r} in both hidden layers: "
                           "pass activation=activation to them.")
-        if dense[2].activation is not keras.activations.sigmoid:
+        if dense[2].activation != "sigmoid":
             raise Mistake("the output unit of a two-class classifier needs the sigmoid activation.")
-        if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
-            raise Mistake("the model is not compiled: call model.compile(...) before returning it.")
-        optimizer = model.optimizer
-        if not isinstance(optimizer, keras.optimizers.SGD) or getattr(optimizer, "momentum", 0) != 0:
-            raise Mistake("compile with plain keras.optimizers.SGD, so that all four networks train alike.")
-        if abs(float(np.asarray(optimizer.learning_rate)) - 0.1) > 1e-6:
-            raise Mistake("use SGD's learning_rate=0.1.")
-        loss = getattr(model, "loss", None)
-        if loss != "binary_crossentropy" and not isinstance(loss, keras.losses.BinaryCrossentropy):
-            raise Mistake("compile with the loss \"binary_crossentropy\", the loss for a sigmoid output.")
-    return "correct: 2-8-8-1 with the chosen hidden activation, a sigmoid output, SGD and binary cross-entropy."
+        expect_compiled(model, "build_classifier", optimizer="SGD", rate=0.1, loss="binary_crossentropy",
+                        metrics=["accuracy"])
+        if float(getattr(model.optimizer, "momentum", 0) or 0) != 0 or getattr(model.optimizer, "nesterov", False):
+            raise Mistake("compile with plain SGD (no momentum), so that all four networks train alike.")
+    return ("correct: 2-8-8-1 with the chosen hidden activation, a sigmoid output, SGD at the asked rate, "
+            "binary cross-entropy and accuracy.")
 
 
 @exercise_check("3.4", "fraction of dead units")
