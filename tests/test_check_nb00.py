@@ -27,3 +27,21 @@ def test_mean_squared_error_mistakes(mistake, fragment):
 ])
 def test_predict_linear_mistakes(mistake, fragment):
     assert_verdict(check.predict_linear, (mistake,), Status.FAILED, fragment)
+
+
+def _checked_mse(t, p):
+    """The solution's idea with the shape test the task asks for."""
+    if np.shape(t) != np.shape(p):
+        raise ValueError("shapes differ")
+    return np.mean((np.asarray(p) - np.asarray(t)) ** 2)
+
+
+def test_mean_squared_error_names_the_broadcasting_trap():
+    assert_verdict(check.mean_squared_error, (_checked_mse,), Status.PASSED)
+    assert_verdict(check.mean_squared_error, (lambda t, p: np.mean((p - t) ** 2),), Status.FAILED, "broadcasts")
+
+    def asserts(t, p):
+        assert np.shape(t) == np.shape(p)
+        return np.mean((p - t) ** 2)
+
+    assert_verdict(check.mean_squared_error, (asserts,), Status.FAILED, "asks for a ValueError")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.check.core import as_array, call, compare, exercise_check, expect_function
+from utils.check.core import Mistake, NotDone, as_array, call, compare, describe, exercise_check, expect_function
 
 
 @exercise_check("0.1", "mean squared error")
@@ -23,7 +23,26 @@ def mean_squared_error(function) -> str:
             "it takes the square root at the end (that is the RMSE).": np.sqrt(np.mean(error**2)),
             "it sums instead of taking the mean.": np.sum(error**2),
         })
-    return "correct on random vectors and matrices."
+    _expect_shape_mismatch_refused(function, rng)
+    return "correct on random vectors and matrices, and it refuses targets and predictions of different shapes."
+
+
+def _expect_shape_mismatch_refused(function, rng: np.random.Generator) -> None:
+    """Raise a Mistake unless the MSE raises ValueError for targets (n,) against predictions (n, 1)."""
+    n = 6
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=(n, 1))
+    try:
+        value = function(y_true, y_pred)
+    except NotImplementedError:
+        raise NotDone from None
+    except ValueError:
+        return
+    except Exception as error:
+        raise Mistake(f"for targets of shape ({n},) and predictions of shape ({n}, 1) it raised "
+                      f"{type(error).__name__}; the task asks for a ValueError.") from None
+    raise Mistake(f"for targets of shape ({n},) and predictions of shape ({n}, 1) it returned {describe(value)} "
+                  f"instead of raising a ValueError: NumPy broadcasts the difference into a ({n}, {n}) table, "
+                  "so that number means nothing. Compare the two shapes first.")
 
 
 @exercise_check("0.2", "prediction of a linear layer")
