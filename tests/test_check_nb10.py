@@ -14,7 +14,7 @@ NAME = "10_regularization"
     (lambda w, l1: (l1 * np.sum(w), l1 * np.sign(w)), "absolute values"),
     (lambda w, l1: (l1 * np.mean(np.abs(w)), l1 * np.sign(w)), "averages"),
     (lambda w, l1: (l1 * np.sum(np.abs(w)), l1 * w), "gradient of an L2"),
-    (lambda w, l1: (l1 * np.sum(np.abs(w)), l1 * np.ones_like(w)), "sign(w)"),
+    (lambda w, l1: (l1 * np.sum(np.abs(w)), l1 * np.ones_like(w)), "negative weight"),
     (lambda w, l1: l1 * np.sum(np.abs(w)), "tuple of 2"),
 ])
 def test_l1_mistakes(mistake, fragment):
@@ -22,9 +22,9 @@ def test_l1_mistakes(mistake, fragment):
 
 
 @pytest.mark.parametrize("mistake, fragment", [
-    (lambda w, l2: (0.5 * l2 * np.sum(w ** 2), l2 * w), "no factor 1/2"),
+    (lambda w, l2: (0.5 * l2 * np.sum(w ** 2), l2 * w), "factor 1/2"),
     (lambda w, l2: (l2 * np.linalg.norm(w), 2 * l2 * w), "square root"),
-    (lambda w, l2: (l2 * np.sum(w ** 2), l2 * w), "factor 2"),
+    (lambda w, l2: (l2 * np.sum(w ** 2), l2 * w), "differentiating the square"),
     (lambda w, l2: (l2 * np.sum(w ** 2), (2 * l2 * w).ravel()), "shape"),
 ])
 def test_l2_mistakes(mistake, fragment):
@@ -84,7 +84,7 @@ def test_build_deep_classifier_passes_and_fixed_penalty():
 
 
 @pytest.mark.parametrize("mistake, fragment", [
-    (lambda w, g, eta, l2: w - eta * (g + l2 * w), "factor 2"),
+    (lambda w, g, eta, l2: w - eta * (g + l2 * w), "differentiating the square"),
     (lambda w, g, eta, l2: w - eta * g - 2 * l2 * w, "learning rate"),
     (lambda w, g, eta, l2: w + eta * (g + 2 * l2 * w), "uphill"),
     (lambda w, g, eta, l2: w - eta * g, "penalty is missing"),
@@ -149,3 +149,52 @@ def test_playground_cross_entropy_mistakes(mistake, fragment):
 def test_deep_classifier_solution_and_stub(solution, exercise):
     assert_verdict(check.build_deep_classifier, (solution["build_deep_classifier"],), Status.PASSED)
     assert_verdict(check.build_deep_classifier, (exercise["build_deep_classifier"],), Status.NOT_DONE)
+
+
+FORMULA_FRAGMENTS = ("sum(", "sign(w)", "2 * l2", "2 w", "* w", "(1 - 2")
+
+
+@pytest.mark.parametrize("check_name, mistake", [
+    ("l1_penalty", lambda w, l1: (l1 * np.sum(w), l1 * np.sign(w))),
+    ("l1_penalty", lambda w, l1: (l1 * np.sum(np.abs(w)), l1 * w)),
+    ("l1_penalty", lambda w, l1: (l1 * np.sum(np.abs(w)), l1 * np.ones_like(w))),
+    ("l2_penalty", lambda w, l2: (0.5 * l2 * np.sum(w ** 2), l2 * w)),
+    ("l2_penalty", lambda w, l2: (l2 * np.linalg.norm(w), 2 * l2 * w)),
+    ("l2_penalty", lambda w, l2: (l2 * np.sum(w ** 2), l2 * w)),
+    ("l2_penalty", lambda w, l2: (l2 * np.sum(w ** 2), l2 * np.sign(w))),
+    ("elastic_net_penalty", lambda w, l1, l2: (l2 * np.sum(np.abs(w)) + l1 * np.sum(w ** 2), 0 * w)),
+    ("weight_decay_step", lambda w, g, eta, l2: w - eta * (g + l2 * w)),
+    ("weight_decay_step", lambda w, g, eta, l2: w - eta * g),
+    ("weight_decay_step", lambda w, g, eta, l2: w - eta * g - 2 * l2 * w),
+])
+def test_penalty_hints_never_print_the_formula(check_name, mistake):
+    verdict = getattr(check, check_name).evaluate(mistake)
+    assert verdict.status is Status.FAILED
+    assert not any(fragment in verdict.message for fragment in FORMULA_FRAGMENTS), verdict.message
+
+
+def _separate_activations(activation_layer):
+    """A correct deep classifier written with Dense layers followed by separate activation layers."""
+    import keras
+
+    def build(regularizer=None):
+        layers = [keras.Input(shape=(2,))]
+        for _ in range(6):
+            layers += [keras.layers.Dense(8, kernel_regularizer=regularizer), activation_layer("tanh")]
+        layers += [keras.layers.Dense(1, kernel_regularizer=regularizer), activation_layer("sigmoid")]
+        return keras.Sequential(layers)
+    return build
+
+
+def test_build_deep_classifier_with_activation_layers_passes():
+    import keras
+    assert_verdict(check.build_deep_classifier, (_separate_activations(keras.layers.Activation),), Status.PASSED)
+    assert_verdict(check.build_deep_classifier,
+                   (_separate_activations(lambda name: keras.layers.Activation(getattr(keras.activations, name))),),
+                   Status.PASSED)
+
+
+def test_build_deep_classifier_separate_wrong_activation_is_named():
+    import keras
+    relu_hidden = _separate_activations(lambda name: keras.layers.Activation("relu" if name == "tanh" else name))
+    assert_verdict(check.build_deep_classifier, (relu_hidden,), Status.FAILED, "tanh")

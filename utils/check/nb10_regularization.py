@@ -10,10 +10,10 @@ from utils.check.core import (
     as_tuple,
     call,
     compare,
-    describe,
     exercise_check,
     expect_function,
 )
+from utils.check.keras_models import blocks, built_model, weight_blocks
 
 
 def _random_weights(rng: np.random.Generator) -> np.ndarray:
@@ -48,12 +48,15 @@ def l1_penalty(function) -> str:
     value, gradient = _penalty_answer(function, "l1_penalty", w, rate)
     reference_value, reference_gradient = _keras_penalty(w, rate, 0.0)
     compare(value, reference_value, "the L1 penalty", rtol=1e-6, known_mistakes={
-        "the absolute values are missing: L1 is rate * sum(|w|).": rate * np.sum(w),
-        "it averages over the weights; Keras sums: rate * sum(|w|).": rate * np.mean(np.abs(w)),
+        "the absolute values are missing: a negative weight must add to the penalty, not cancel a positive one.":
+            rate * np.sum(w),
+        "it averages over the weights; Keras sums over them.": rate * np.mean(np.abs(w)),
     })
     compare(gradient, reference_gradient, "the gradient of the L1 penalty", rtol=1e-6, known_mistakes={
-        "that is the gradient of an L2 penalty; d|w|/dw = sign(w), so the gradient is rate * sign(w).": rate * w,
-        "d|w|/dw is sign(w), which is negative for negative weights.": rate * np.ones_like(w),
+        "that is the gradient of an L2 penalty, which grows with the weight; the pull of L1 has the same size for "
+        "every weight.": rate * w,
+        "the gradient is the same for every weight; for a negative weight the derivative of |w| is negative.":
+            rate * np.ones_like(w),
     })
     return "correct: value and gradient agree with keras.regularizers.L1."
 
@@ -67,12 +70,13 @@ def l2_penalty(function) -> str:
     value, gradient = _penalty_answer(function, "l2_penalty", w, rate)
     reference_value, reference_gradient = _keras_penalty(w, 0.0, rate)
     compare(value, reference_value, "the L2 penalty", rtol=1e-6, known_mistakes={
-        "Keras' L2 has no factor 1/2: it is rate * sum(w**2).": 0.5 * rate * np.sum(w ** 2),
-        "the norm is not squared: L2 is rate * sum(w**2), without a square root.": rate * np.sqrt(np.sum(w ** 2)),
+        "it carries the factor 1/2 of some textbooks, which Keras' L2 does not have.": 0.5 * rate * np.sum(w ** 2),
+        "it takes the square root of the sum of squares (the norm); Keras' L2 penalises the sum of squares itself.":
+            rate * np.sqrt(np.sum(w ** 2)),
     })
     compare(gradient, reference_gradient, "the gradient of the L2 penalty", rtol=1e-6, known_mistakes={
-        "the factor 2 from d(w**2)/dw = 2 w is missing.": rate * w,
-        "that is the gradient of an L1 penalty; d(w**2)/dw = 2 w.": rate * np.sign(w),
+        "a factor is missing: the one that comes from differentiating the square.": rate * w,
+        "that is the gradient of an L1 penalty; the gradient of L2 grows with the weight.": rate * np.sign(w),
     })
     return "correct: value and gradient agree with keras.regularizers.L2."
 
@@ -91,7 +95,7 @@ def elastic_net_penalty(function) -> str:
         reference_value, reference_gradient = _keras_penalty(w, *rates)
         compare(value, reference_value, f"the penalty for l1 = {rates[0]:.3g}, l2 = {rates[1]:.3g}", rtol=1e-6,
                 known_mistakes={
-                    "the two rates are swapped: l1 multiplies sum(|w|), l2 multiplies sum(w**2).":
+                    "the two rates are swapped: each belongs to its own penalty term, l1 to the L1 part and l2 to the L2 part.":
                         rates[1] * np.sum(np.abs(w)) + rates[0] * np.sum(w ** 2),
                 })
         compare(gradient, reference_gradient, "the gradient of the elastic-net penalty", rtol=1e-6)
@@ -111,30 +115,29 @@ def _regularizer_rates(regularizer) -> tuple[float, float] | None:
 
 @exercise_check("10.2", "a deep classifier")
 def build_deep_classifier(function) -> str:
-    """Inspect the model: 2 inputs, 6 tanh layers of 8, one sigmoid unit, the regulariser on every kernel."""
+    """Read the model: 2 inputs, 6 tanh layers of 8, one sigmoid unit, the regulariser on every kernel."""
     function = expect_function(function, "build_deep_classifier")
     import keras
 
     for regularizer in (None, keras.regularizers.L2(0.0123), keras.regularizers.L1(0.0045)):
-        model = call(function, regularizer)
-        if not isinstance(model, keras.Model):
-            raise Mistake(f"build_deep_classifier should return a keras model, not {describe(model)}.")
+        model = built_model(function, (regularizer,), "build_deep_classifier")
         if tuple(model.input_shape) != (None, 2):
             raise Mistake(f"the model's input shape is {model.input_shape}: each point has 2 coordinates.")
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        if any(block.kind != "Dense" for block in blocks(model)):
+            raise Mistake("the model should contain only Dense layers and their activations (dropout comes later).")
+        dense = weight_blocks(model)
         hidden, output = dense[:-1], dense[-1] if dense else None
-        if len(hidden) != HIDDEN_LAYERS or any(layer.units != HIDDEN_UNITS for layer in hidden):
-            raise Mistake(f"the model has hidden layers of {[layer.units for layer in hidden]} units; "
+        if len(hidden) != HIDDEN_LAYERS or any(block.size != HIDDEN_UNITS for block in hidden):
+            raise Mistake(f"the model has hidden layers of {[block.size for block in hidden]} units; "
                           f"the task asks for {HIDDEN_LAYERS} hidden layers of {HIDDEN_UNITS} units.")
-        if any(layer.activation is not keras.activations.tanh for layer in hidden):
+        if any(block.activation != "tanh" for block in hidden):
             raise Mistake("every hidden layer should use the tanh activation, as in the playground.")
-        if output.units != 1 or output.activation is not keras.activations.sigmoid:
+        if output.size != 1 or output.activation != "sigmoid":
             raise Mistake("the output should be one unit with the sigmoid activation (a class probability).")
-        if any(not isinstance(layer, (keras.layers.Dense, keras.layers.InputLayer)) for layer in model.layers):
-            raise Mistake("the model should contain only Dense layers (dropout comes later).")
+        layers = [block.layer for block in dense]
         wanted = _regularizer_rates(regularizer)
-        found = [_regularizer_rates(layer.kernel_regularizer) for layer in dense]
-        if any(getattr(layer, "activity_regularizer", None) is not None for layer in dense) and wanted:
+        found = [_regularizer_rates(layer.kernel_regularizer) for layer in layers]
+        if any(getattr(layer, "activity_regularizer", None) is not None for layer in layers) and wanted:
             raise Mistake("the penalty is on the activations (activity_regularizer): pass it as "
                           "kernel_regularizer, it penalises the weights.")
         if wanted is None and any(rates is not None for rates in found):
@@ -159,10 +162,11 @@ def weight_decay_step(function) -> str:
     rate, l2 = float(rng.uniform(0.01, 0.1)), float(rng.uniform(0.01, 0.2))
     answer = as_array(call(function, w.copy(), gradient.copy(), rate, l2), "weight_decay_step(...)", shape=w.shape)
     compare(answer, w - rate * (gradient + 2 * l2 * w), "the updated weights", rtol=1e-6, known_mistakes={
-        "the factor 2 is missing: the gradient of l2 * sum(w**2) is 2 * l2 * w.": w - rate * (gradient + l2 * w),
+        "the penalty's gradient lacks the factor that comes from differentiating the square (compare your "
+        "l2_penalty).": w - rate * (gradient + l2 * w),
         "the penalty's gradient is not scaled by the learning rate.": w - rate * gradient - 2 * l2 * w,
         "the step goes uphill: subtract the gradient.": w + rate * (gradient + 2 * l2 * w),
-        "the penalty is missing: add its gradient 2 * l2 * w to the loss gradient.": w - rate * gradient,
+        "the penalty is missing: the step follows the gradient of the loss plus the penalty.": w - rate * gradient,
         "the penalty's gradient has the wrong sign: it must shrink the weights.": w - rate * (gradient - 2 * l2 * w),
     })
     return "correct: each step shrinks w by the factor (1 - 2 * learning_rate * l2) before the usual update."
