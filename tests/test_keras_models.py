@@ -58,6 +58,13 @@ def test_metrics_in_any_spelling_and_accuracy_in_its_specific_forms():
     expect_compiled(classifier([], metrics=[keras.metrics.SparseCategoricalAccuracy()]), "f", metrics=["accuracy"])
 
 
+def test_a_model_compiled_without_an_optimiser_names_keras_default():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")  # no optimiser given: Keras picks RMSprop
+    with pytest.raises(Mistake, match="optimiser RMSprop"):
+        expect_compiled(model, "f", optimizer="Adam", rate=0.05, loss="mse")
+
+
 @pytest.mark.parametrize("model, requirement, fragment", [
     (classifier([], compiled=False), {}, "not compiled"),
     (classifier([]), {"optimizer": "SGD"}, "optimiser Adam"),
