@@ -155,3 +155,10 @@ def test_build_classifier_mistakes(options, fragment):
 ])
 def test_dead_fraction_mistakes(dead_fraction, fragment):
     assert_verdict(check.dead_relu_fraction, (dead_fraction,), Status.FAILED, fragment)
+
+
+def test_dead_fraction_that_writes_into_h_is_named():
+    def clipping(H):
+        H[H > 0] = 1.0  # marks firing entries, in the data it was given
+        return float(np.mean(np.all(H <= 0, axis=0)))
+    assert_verdict(check.dead_relu_fraction, (clipping,), Status.FAILED, "in place")

@@ -186,7 +186,10 @@ def dead_relu_fraction(function) -> str:
         H[rng.integers(n_examples), :] = rng.uniform(0.1, 1.0, size=n_units)  # every unit fires once ...
         dead_units = rng.choice(n_units, size=n_dead, replace=False)
         H[:, dead_units] = 0.0                                                  # ... except the dead ones
-        value = as_array(call(function, H.copy()), "dead_fraction(H)", shape=())
+        given = H.copy()
+        value = as_array(call(function, given), "dead_fraction(H)", shape=())
+        expect_unchanged(H, given, "dead_fraction", "the activations H it was given",
+                         "compare with a new boolean array (H <= 0) instead of assigning into H")
         compare(value, n_dead / n_units, "the dead fraction", rtol=1e-9, known_mistakes={
             "that is the fraction of zero entries; count whole units (columns) that are zero for every example.":
                 np.mean(H <= 0),
