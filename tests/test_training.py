@@ -46,3 +46,28 @@ def test_rejects_models_of_different_shapes():
     other = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(3), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="same shape"):
         train_side_by_side([_model(), other], np.zeros((4, 2)), np.zeros(4), epochs=1)
+
+
+def test_separate_activation_layers_train_like_the_dense_activation():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(30, 2)).astype("float32"), rng.integers(0, 2, 30).astype("float32")
+    inside = _model(output="sigmoid")
+    keras.utils.set_random_seed(0)
+    separate = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(5), keras.layers.Activation("tanh"),
+                                 keras.layers.Dense(1), keras.layers.Activation("sigmoid")])
+    separate.set_weights(inside.get_weights())
+    histories = train_side_by_side([inside, separate], X, y, epochs=15)
+    np.testing.assert_allclose(histories[1]["loss"], histories[0]["loss"], rtol=1e-6)
+    for expected, actual in zip(inside.get_weights(), separate.get_weights()):
+        np.testing.assert_allclose(actual, expected, rtol=1e-6)
+
+
+def test_rejects_models_with_other_activations():
+    relu = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(5), keras.layers.ReLU(),
+                             keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="one hidden activation"):
+        train_side_by_side([_model(), relu], np.zeros((4, 2)), np.zeros(4), epochs=1)
+    softmax = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(5, activation="tanh"),
+                                keras.layers.Dense(1, activation="softmax")])
+    with pytest.raises(ValueError, match="sigmoid or linear output"):
+        train_side_by_side([softmax], np.zeros((4, 2)), np.zeros(4), epochs=1)

@@ -162,13 +162,19 @@ def train_parallel(X: np.ndarray, y: np.ndarray, layer_sizes: Sequence[int], epo
     return ParallelRun(histories, weights)
 
 
-def _dense_and_dropout(model: keras.Model) -> tuple[list, float]:
-    """The Dense layers of a sequential model and the rate of its Dropout layers (0 without)."""
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+def _dense_and_dropout(model: keras.Model) -> tuple[list, list[str], float]:
+    """The Dense layers of a sequential model, their activations and the rate of its Dropout layers (0 without).
+
+    A separate activation layer (``Dense(8)`` then ``Activation("tanh")`` or ``ReLU()``) counts as the
+    activation of the Dense layer before it, as in the course's checks.
+    """
+    from utils.check.keras_models import blocks
+
+    dense = [block for block in blocks(model) if isinstance(block.layer, keras.layers.Dense)]
     rates = {float(layer.rate) for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
     if len(rates) > 1:
         raise ValueError("all Dropout layers of a model need the same rate")
-    return dense, rates.pop() if rates else 0.0
+    return [block.layer for block in dense], [block.activation for block in dense], rates.pop() if rates else 0.0
 
 
 def _penalty_rates(layer: keras.layers.Dense) -> tuple[float, float]:
@@ -191,26 +197,29 @@ def train_side_by_side(models: Sequence[keras.Model], X: np.ndarray, y: np.ndarr
     mean squared error. See :func:`train_parallel` for what a history holds.
     """
     layouts = [_dense_and_dropout(model) for model in models]
-    first = layouts[0][0]
+    first, activations, _ = layouts[0]
     sizes = (first[0].kernel.shape[0], *(layer.units for layer in first))
-    activation = keras.activations.serialize(first[0].activation)
-    output = keras.activations.serialize(first[-1].activation)
-    for dense, _ in layouts:
+    for dense, layer_activations, _ in layouts:
         if (dense[0].kernel.shape[0], *(layer.units for layer in dense)) != sizes:
             raise ValueError("train_side_by_side needs models of the same shape")
+        if layer_activations != activations or len(set(activations[:-1])) > 1:
+            raise ValueError("train_side_by_side needs one hidden activation, the same in every model")
+    output = activations[-1]
+    if output not in ("sigmoid", "linear"):
+        raise ValueError(f"train_side_by_side needs a sigmoid or linear output, not {output}")
     penalties = []
-    for dense, _ in layouts:
+    for dense, _, _ in layouts:
         rates = {_penalty_rates(layer) for layer in dense}
         if len(rates) > 1:
             raise ValueError("every Dense layer of a model needs the same kernel regulariser")
         penalties.append(rates.pop())
     task = "classification" if output == "sigmoid" else "regression"
     run = train_parallel(X, y, sizes, epochs, validation_data, copies=len(models), task=task,
-                         activation=activation if isinstance(activation, str) else "relu",
+                         activation=activations[0] if len(activations) > 1 else "linear",
                          l1=[p[0] for p in penalties], l2=[p[1] for p in penalties],
-                         dropout=[rate for _, rate in layouts], learning_rate=learning_rate,
-                         initial_weights=[[layer.get_weights() for layer in dense] for dense, _ in layouts])
-    for (dense, _), trained in zip(layouts, run.weights):
+                         dropout=[rate for _, _, rate in layouts], learning_rate=learning_rate,
+                         initial_weights=[[layer.get_weights() for layer in dense] for dense, _, _ in layouts])
+    for (dense, _, _), trained in zip(layouts, run.weights):
         for layer, (kernel, bias) in zip(dense, trained):
             layer.set_weights([kernel, bias])
     return run.histories
