@@ -32,7 +32,8 @@ def tags(cell):
 CURRICULUM = ["00_start_here", "01_gradient_descent", "02_xor", "03_activations", "04_initialization",
               "05_backpropagation", "06_optimizers", "07_classification_vs_regression", "08_universal_approximation",
               "09_overfitting_and_validation", "10_regularization", "11_playground", "12_vanilla_dnn_physics",
-              "13_convolutions", "14_cnn_ising", "15_air_showers"]
+              "13_convolutions", "14_cnn_ising", "15_air_showers", "16_uncertainty_and_interpretability",
+              "17_unsupervised_phases", "18_generative_ising"]
 
 
 def test_every_curriculum_notebook_exists_in_both_folders():
@@ -62,6 +63,21 @@ def test_header_badge_points_at_this_file_and_setup_cell_is_shared(folder, name)
     assert "**Time:**" in title.source and "**After this notebook you can**" in title.source
     assert SETUP_TAG in tags(setup) and setup.source == setup_cell(settings).source
     assert "pip install" not in setup.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_learners_answer_at_least_three_written_questions(name):
+    answers = [c for c in read("solutions", name).cells if c.cell_type == "markdown" and "solution" in tags(c)]
+    assert len(answers) >= 3, f"{name}: {len(answers)} written answers (solution-tagged markdown cells), need 3"
+    exercise = read("notebooks", name)
+    assert sum("*Your answer:*" in c.source for c in exercise.cells if c.cell_type == "markdown") == len(answers)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_training_data_is_never_tiled(name):
+    """Honest epochs: fit(dataset, epochs=N), not copies of the data with epochs=1 (learners copy what they see)."""
+    code = "\n".join(c.source for c in read("solutions", name).cells if c.cell_type == "code")
+    assert "np.tile(" not in code and "numpy.tile(" not in code, f"{name} tiles arrays"
 
 
 @pytest.mark.parametrize("name", NAMES)
