@@ -7,6 +7,7 @@ points and loss chart straight into RGB arrays.
 
 from __future__ import annotations
 
+import base64
 import io
 
 import numpy as np
@@ -127,3 +128,92 @@ def render_frame(playground, show_test: bool = False, discretize: bool = False) 
         "neurons": png_bytes(neuron_image(playground, discretize=discretize)),
         "loss": png_bytes(loss_image(playground.history)),
     }
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """An RGB(A) uint8 image as a PNG data URI, for <img>/<image> in an HTML widget."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+
+
+def points_overlay(playground, size: int = 300, show_test: bool = False) -> np.ndarray:
+    """The data points on a transparent RGBA image (drawn once per data set, laid over the heat map)."""
+    rgb = np.zeros((size, size, 3), np.uint8)
+    mask = np.zeros((size, size, 3), np.uint8)
+    regression = playground.config.problem == "regression"
+    sets = [(playground.X_train, playground.y_train, GREY if regression else WHITE)]
+    if show_test:
+        sets.append((playground.X_test, playground.y_test, BLACK))
+    for X, y, edge in sets:
+        draw_points(rgb, X, y, edge)
+        draw_points(mask, X, np.full(len(X), 1.0), WHITE)  # any colour != 0 marks a drawn pixel
+    alpha = np.where(mask.any(axis=2), 255, 0).astype(np.uint8)
+    return np.dstack([rgb, alpha])
+
+
+MAP_SIZE, MAP_LEFT, MAP_TOP = 300, 36, 6
+
+
+def output_svg(heat_uri: str, points_uri: str, discretize: bool = False) -> str:
+    """The output map as SVG: heat map, points, axes x1 and x2 with ticks, and a colour legend below."""
+    from utils.plots import CLASS_CMAP
+
+    blue, white, orange = ("#%02x%02x%02x" % tuple(int(255 * v) for v in CLASS_CMAP(t)[:3]) for t in (0, .5, 1))
+    s, left, top = MAP_SIZE, MAP_LEFT, MAP_TOP
+    width, height = left + s + 12, top + s + 82
+    radius = PLAYGROUND_RADIUS
+    rendering = "pixelated" if discretize else "auto"
+    parts = [f"<svg class='pg-output' width='{width}' height='{height}' style='font:11px sans-serif'>",
+             f"<image href='{heat_uri}' x='{left}' y='{top}' width='{s}' height='{s}' preserveAspectRatio='none' "
+             f"style='image-rendering:{rendering}'/>",
+             f"<line x1='{left}' x2='{left + s}' y1='{top + s / 2}' y2='{top + s / 2}' stroke='#0003'/>",
+             f"<line y1='{top}' y2='{top + s}' x1='{left + s / 2}' x2='{left + s / 2}' stroke='#0003'/>",
+             f"<image href='{points_uri}' x='{left}' y='{top}' width='{s}' height='{s}'/>",
+             f"<rect x='{left}' y='{top}' width='{s}' height='{s}' fill='none' stroke='#666'/>"]
+    for value in range(-6, 7, 3):
+        offset = (value + radius) / (2 * radius) * s
+        x, y = left + offset, top + s - offset
+        parts.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{top + s}' y2='{top + s + 4}' stroke='#666'/>"
+                     f"<text x='{x:.1f}' y='{top + s + 15}' text-anchor='middle'>{value}</text>"
+                     f"<line x1='{left - 4}' x2='{left}' y1='{y:.1f}' y2='{y:.1f}' stroke='#666'/>"
+                     f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{value}</text>")
+    parts.append(f"<text x='{left + s / 2}' y='{top + s + 29}' text-anchor='middle'>x1</text>"
+                 f"<text x='10' y='{top + s / 2}' text-anchor='middle' "
+                 f"transform='rotate(-90 10 {top + s / 2})'>x2</text>")
+    bar_top = top + s + 40
+    parts.append("<defs><linearGradient id='pg-legend-gradient'>"
+                 f"<stop offset='0' stop-color='{blue}'/><stop offset='0.5' stop-color='{white}'/>"
+                 f"<stop offset='1' stop-color='{orange}'/></linearGradient></defs>"
+                 f"<g class='pg-legend'><rect x='{left + 50}' y='{bar_top}' width='{s - 100}' height='10' "
+                 f"fill='url(#pg-legend-gradient)' stroke='#666'/>")
+    for value, text in ((-1, "−1"), (0, "0"), (1, "+1")):
+        x = left + 50 + (value + 1) / 2 * (s - 100)
+        parts.append(f"<text x='{x:.1f}' y='{bar_top + 23}' text-anchor='middle'>{text}</text>")
+    parts.append(f"<text x='{left + s / 2}' y='{bar_top + 36}' text-anchor='middle' style='white-space:nowrap'>"
+                 "network output (points: data, white edge training, black edge test)</text></g></svg>")
+    return "".join(parts)
+
+
+class FrameRenderer:
+    """Draws the widget's pictures, caching what only changes with the data (the points) or never (inputs)."""
+
+    def __init__(self) -> None:
+        from utils.playground.diagram import NetworkDiagram
+
+        self.diagram = NetworkDiagram()
+        self._points: tuple | None = None
+
+    def output(self, playground, show_test: bool = False, discretize: bool = False, resolution: int = 100) -> str:
+        """SVG of the output map with axes and legend; the map is sent at `resolution` px and scaled by the browser."""
+        key = (id(playground.X_train), len(playground.X_train), float(playground.X_train[0, 0]), show_test)
+        if self._points is None or self._points[0] != key:
+            self._points = (key, png_uri(points_overlay(playground, MAP_SIZE, show_test)))
+        values = playground.output_map(resolution)
+        if discretize:
+            values = np.where(values >= 0, 1.0, -1.0)
+        return output_svg(png_uri(colorize(values, pale=True)), self._points[1], discretize)
+
+    def frame(self, playground, show_test: bool = False, discretize: bool = False) -> dict:
+        """Everything one frame draws: 'output' (SVG), 'network' (HTML+SVG), 'loss' (PNG bytes)."""
+        return {"output": self.output(playground, show_test, discretize),
+                "network": self.diagram.html(playground, discretize),
+                "loss": png_bytes(loss_image(playground.history))}
