@@ -150,8 +150,9 @@ def test_diagram_draws_one_link_per_weight_coloured_by_sign_with_its_value():
     assert links[0][0] == "weight X1 → layer 1 neuron 1" and links[-1][0] == "weight layer 2 neuron 3 → output"
     for label in ("X1", "X2", "X1²", "X2²", "X1·X2", "sin X1", "sin X2"):  # all seven inputs, labelled
         assert f">{label}</text>" in html
-    assert html.count("class='off'") == 4  # the four unused features are faded
-    assert html.count("<img") == 7 + 4 + 3 + 1  # inputs, hidden neurons, output: each a small map
+    assert html.count("class='pg-node off'") == 4  # the four unused features are faded
+    assert html.count("class='pg-node") == 7 + 4 + 3 + 1  # inputs, hidden neurons, output: each a small map
+    assert html.count("title='layer 2 neuron 3, bias ") == 1 and html.count("title='input X1'") == 1
     before = html
     widget.play(3)  # the links follow training
     assert _links(widget.views["network"].value) != _links(before)

@@ -26,9 +26,9 @@ MAX_HEIGHT = 8 * INPUT_PITCH  # taller layers get smaller tiles
 LABEL_WIDTH = 52    # px left of the input tiles for their labels
 RESOLUTION = 20     # pixels of a neuron map (drawn at TILE px, smoothed by the browser)
 CSS = ("<style>.pgw-net{position:relative;font:11px sans-serif;overflow:visible}"
-       ".pgw-net img{position:absolute;border:1px solid #999;box-sizing:border-box;cursor:zoom-in}"
-       ".pgw-net img:hover{transform:scale(4.5);z-index:20;box-shadow:0 0 6px #555;border-color:#333}"
-       ".pgw-net img.off{opacity:.25}"
+       ".pgw-net .pg-node{position:absolute;border:1px solid #999;box-sizing:border-box;cursor:zoom-in}"
+       ".pgw-net .pg-node:hover{transform:scale(4.5);z-index:20;box-shadow:0 0 6px #555;border-color:#333}"
+       ".pgw-net .off{opacity:.25}"
        ".pgw-net .hit{stroke:transparent;fill:none}"
        ".pgw-net g.w:hover .pg-link{stroke-opacity:1;filter:drop-shadow(0 0 1px #000)}"
        "</style>")
@@ -68,7 +68,7 @@ class NetworkDiagram:
         return self._inputs[discretize]
 
     def html(self, playground, discretize: bool = False) -> str:
-        """The diagram as one HTML string: a <div> holding the links' <svg> and the neuron maps as <img>."""
+        """The diagram as one HTML string: a <div> holding the links' <svg> and the maps."""
         from utils.plots import CLASS_CMAP
 
         negative, positive = (_hex(np.array(CLASS_CMAP(v)[:3]) * 255) for v in (0.0, 1.0))
@@ -121,28 +121,38 @@ class NetworkDiagram:
 
         for name, uri in self._input_uris(points, discretize).items():
             x, y, size = input_boxes[name]
-            state = "" if name in config.features else " class='off'"
+            state = "" if name in config.features else " off"
             note = "" if name in config.features else " (off)"
-            parts.append(self._img(uri, x, y, size, f"input {FEATURE_LABELS[name]}{note}", "left", y, height,
-                                   state))
+            parts.append(self._node("img", x, y, size, f"input {FEATURE_LABELS[name]}{note}", "left", height,
+                                    "", f" src='{uri}'", state))
+        # Hidden neurons and output: one PNG for all maps (one encoding per frame), each node a <div> showing
+        # its tile of it; every tile carries a 1-pixel copy of its edge so that smoothing does not bleed.
+        maps, nodes = [], []
         for c in range(1, len(layers)):
-            values = layers[c]
             last = c == len(layers) - 1
-            for r, (x, y, size) in enumerate(columns[c]):
-                v = values[:, r].reshape(RESOLUTION, RESOLUTION)
+            for r, box in enumerate(columns[c]):
+                v = layers[c][:, r].reshape(RESOLUTION, RESOLUTION)
                 if not last and config.activation != "tanh":
                     v = v / max(np.abs(v).max(), 1e-9)  # relu, sigmoid, linear: each map on its own scale
+                maps.append(np.pad(v, 1, mode="edge"))
                 bias = float(playground.net.b[c - 1][r])
                 title = ("output" if last else f"{layer_names[c]} neuron {r + 1}") + f", bias {bias:.3f}"
-                parts.append(self._img(_png_uri(v, discretize), x, y, size, title,
-                                       "right" if last else "center", y, height))
+                nodes.append((box, title, "right" if last else "center"))
+        parts.append(f"<style>.pgw-net .pg-map{{background-image:url({_png_uri(np.concatenate(maps), discretize)})}}"
+                     "</style>")  # the data URI once, not once per node
+        cell = RESOLUTION + 2
+        for k, ((x, y, size), title, horizontal) in enumerate(nodes):
+            scale = size / RESOLUTION
+            background = (f"background-position:{-scale:.2f}px {-(k * cell + 1) * scale:.2f}px;"
+                          f"background-size:{cell * scale:.2f}px {len(nodes) * cell * scale:.2f}px")
+            parts.append(self._node("div", x, y, size, title, horizontal, height, background, "></div", " pg-map"))
         parts.append("</div>")
         return "".join(parts)
 
     @staticmethod
-    def _img(uri: str, x: float, y: float, size: float, title: str, horizontal: str, top: float, height: float,
-             extra: str = "") -> str:
-        """A neuron map; it grows on hover from the side that keeps it inside the diagram."""
-        vertical = "top" if top < height / 3 else ("bottom" if top > 2 * height / 3 else "center")
-        return (f"<img{extra} src='{uri}' title='{escape(title)}' style='left:{x:.1f}px;top:{y:.1f}px;"
-                f"width:{size:.1f}px;height:{size:.1f}px;transform-origin:{horizontal} {vertical}'>")
+    def _node(tag: str, x: float, y: float, size: float, title: str, horizontal: str, height: float,
+              style: str = "", rest: str = "", classes: str = "") -> str:
+        """A neuron map (<img> or <div> with a background); it grows on hover from the side inside the diagram."""
+        vertical = "top" if y < height / 3 else ("bottom" if y > 2 * height / 3 else "center")
+        return (f"<{tag} class='pg-node{classes}' title='{escape(title)}' style='left:{x:.1f}px;top:{y:.1f}px;"
+                f"width:{size:.1f}px;height:{size:.1f}px;transform-origin:{horizontal} {vertical};{style}'{rest}>")
