@@ -157,7 +157,7 @@ def output_svg(heat_uri: str, points_uri: str, discretize: bool = False) -> str:
     """The output map as SVG: heat map, points, axes x1 and x2 with ticks, and a colour legend below."""
     from utils.plots import CLASS_CMAP
 
-    blue, white, orange = ("#%02x%02x%02x" % tuple(int(255 * v) for v in CLASS_CMAP(t)[:3]) for t in (0, .5, 1))
+    blue, white, orange = ("#%02x%02x%02x" % tuple(int(255 * v) for v in CLASS_CMAP(t)[:3]) for t in (0.0, 0.5, 1.0))
     s, left, top = MAP_SIZE, MAP_LEFT, MAP_TOP
     width, height = left + s + 12, top + s + 82
     radius = PLAYGROUND_RADIUS

@@ -174,25 +174,26 @@ class PlaygroundWidget:
     def _build_controls(self, epochs_per_frame: int, interval_ms: int) -> None:
         c = self.config
         field = widgets.Layout(width="auto", min_width="200px", max_width="260px")
+        slider = widgets.Layout(width="260px")  # a slider given "auto" shrinks to its handle
         style = {"description_width": "95px"}
         w = {
             "dataset": widgets.Dropdown(options=DATASET_CHOICES, value=c.dataset, description="Data",
-                                        layout=field, style=style),
+                                        layout=widgets.Layout(width="auto", min_width="270px"), style=style),
             "noise": widgets.IntSlider(value=round(c.noise * 100), min=0, max=50, step=5, description="Noise %",
-                                       continuous_update=False, layout=field, style=style),
+                                       continuous_update=False, layout=slider, style=style),
             "train_fraction": widgets.IntSlider(value=round(c.train_fraction * 100), min=10, max=90, step=10,
                                                 description="Training %", continuous_update=False,
-                                                layout=field, style=style),
+                                                layout=slider, style=style),
             "batch_size": widgets.IntSlider(value=c.batch_size, min=1, max=30, description="Batch size",
-                                            continuous_update=False, layout=field, style=style),
+                                            continuous_update=False, layout=slider, style=style),
             "checkerboard_cells": widgets.IntSlider(value=c.checkerboard_cells, min=2, max=10,
                                                     description="Cells (n x n)", continuous_update=False,
-                                                    layout=field, style=style),
+                                                    layout=slider, style=style),
             "seed": widgets.IntText(value=c.seed, description="Seed", layout=field, style=style),
-            "hidden_layers": widgets.Text(value=", ".join(map(str, c.hidden_layers)), description="Hidden layers",
+            "hidden_layers": widgets.Text(value=", ".join(map(str, c.hidden_layers)), description="sizes",
                                           placeholder="e.g. 4, 2 (empty: none)", continuous_update=False,
-                                          layout=widgets.Layout(width="auto", min_width="180px", max_width="230px"),
-                                          style={"description_width": "90px"}),
+                                          layout=widgets.Layout(width="auto", min_width="150px", max_width="200px"),
+                                          style={"description_width": "40px"}),
             "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="Activation",
                                            layout=field, style=style),
             "learning_rate": widgets.Dropdown(options=sorted(set(LEARNING_RATES) | {c.learning_rate}),
@@ -210,7 +211,8 @@ class PlaygroundWidget:
             "dropout": widgets.Dropdown(options=sorted({0.0, 0.1, 0.2, 0.3, 0.5, c.dropout}), value=c.dropout,
                                         description="Dropout", layout=field, style=style),
             "speed": widgets.Dropdown(options=list(EPOCHS_PER_FRAME), value=epochs_per_frame,
-                                      description="Epochs / frame", layout=field, style=style),
+                                      description="Epochs / frame", layout=field,
+                                      style={"description_width": "initial"}),
         }
         toggle_layout = dict(width="68px", height=f"{INPUT_PITCH - 4}px", margin="2px 0px")
         self.feature_boxes = {name: widgets.ToggleButton(value=name in c.features, description=FEATURE_LABELS[name],
@@ -268,22 +270,23 @@ class PlaygroundWidget:
             return widgets.HTML(f"<b style='white-space:nowrap'>{text}</b>")
 
         wrap = dict(flex_flow="row wrap", align_items="center", width="auto")
-        data_box = widgets.VBox([heading("Data"), w["dataset"], w["noise"], w["train_fraction"], w["batch_size"],
-                                 w["checkerboard_cells"], w["seed"], test_box, discrete_box],
-                                layout=widgets.Layout(width="auto", min_width="210px", margin="0px 8px 0px 0px"))
-        layer_controls = widgets.HBox([heading("Hidden layers"), remove_layer, add_layer, self.layers_label,
-                                       w["hidden_layers"]], layout=widgets.Layout(**wrap))
-        caption = widgets.HTML("<small style='white-space:nowrap'>features (click to switch), neurons, output; "
-                               "maps over x1, x2 in [-6, 6]:</small><br><small style='white-space:nowrap'>"
-                               "blue&nbsp;&minus;1, white&nbsp;0, orange&nbsp;+1; links: orange&nbsp;w&nbsp;&gt;&nbsp;0,"
-                               " blue&nbsp;w&nbsp;&lt;&nbsp;0, thicker = larger |w| (hover: value)</small>")
+        data_box = widgets.HBox([w["dataset"], w["noise"], w["train_fraction"], w["batch_size"],
+                                 w["checkerboard_cells"], w["seed"]], layout=widgets.Layout(**wrap))
+        layer_controls = widgets.HBox([remove_layer, add_layer, self.layers_label, w["hidden_layers"]],
+                                      layout=widgets.Layout(**wrap))
+        caption = widgets.HTML(
+            "<small style='white-space:nowrap'>left: input features (buttons switch them on and off); "
+            "columns: hidden layers, output.</small><br><small style='white-space:nowrap'>Each map: a neuron's "
+            "output over x1, x2 in [&minus;6, 6], blue&nbsp;&minus;1, white&nbsp;0, orange&nbsp;+1.</small><br>"
+            "<small style='white-space:nowrap'>Links: orange w&nbsp;&gt;&nbsp;0, blue w&nbsp;&lt;&nbsp;0, "
+            "thicker for larger |w|; hover for values.</small>")
         network_box = widgets.VBox([
             heading("Network"), layer_controls, self.layer_row,
             widgets.HBox([widgets.VBox(list(self.feature_boxes.values()),
                                        layout=widgets.Layout(width="auto", margin="0px")),
                           self.views["network"]], layout=widgets.Layout(width="auto", overflow="visible")),
             caption], layout=widgets.Layout(width="auto", margin="0px 8px 0px 0px", overflow="visible"))
-        output_box = widgets.VBox([heading("Output"), self.views["output"],
+        output_box = widgets.VBox([heading("Output"), self.views["output"], widgets.HBox([test_box, discrete_box]),
                                    heading("Loss (test black, training grey)"), self.images["loss"]],
                                   layout=widgets.Layout(width="auto"))
         top = widgets.HBox([self.play_widget, step_button, reset_button, regen_button, w["speed"], self.status],
@@ -291,8 +294,8 @@ class PlaygroundWidget:
         training = widgets.HBox([w["learning_rate"], w["activation"], w["regularization"],
                                  w["regularization_rate"], w["optimizer"], w["dropout"]],
                                 layout=widgets.Layout(**wrap))
-        self.root = widgets.VBox([top, self.message, training,
-                                  widgets.HBox([data_box, network_box, output_box],
+        self.root = widgets.VBox([top, self.message, heading("Data"), data_box, heading("Training"), training,
+                                  widgets.HBox([network_box, output_box],
                                                layout=widgets.Layout(flex_flow="row wrap", width="auto",
                                                                      align_items="flex-start"))],
                                  layout=widgets.Layout(width="auto", max_width="100%"))
@@ -317,7 +320,8 @@ class PlaygroundWidget:
     def _update_layer_controls(self) -> None:
         """One +/- pair per hidden layer, above its column of the diagram; labels and limits up to date."""
         layers = self.config.hidden_layers
-        self.layers_label.value = f"<span style='white-space:nowrap'>{len(layers)}</span>"
+        self.layers_label.value = (f"<span style='white-space:nowrap'>{len(layers)} hidden "
+                                   f"layer{'' if len(layers) == 1 else 's'}</span>")
         self.buttons["add_layer"].disabled = len(layers) >= MAX_LAYERS
         self.buttons["remove_layer"].disabled = not layers
         pitch = column_pitch(len(layers))
