@@ -194,3 +194,13 @@ def test_an_error_in_a_callback_shows_one_sentence_and_the_widget_goes_on(monkey
     monkeypatch.undo()
     widget.buttons["step"].click()  # not frozen: the next action works and clears the line
     assert widget.epoch == 1 and widget.message.value == ""
+
+
+def test_wide_layers_keep_positive_tiles_inside_the_diagram():
+    widget = PlaygroundWidget(PlaygroundConfig(hidden_layers=(64,)))
+    html = widget.views["network"].value
+    assert len(_links(html)) == 2 * 64 + 64
+    height = float(re.search(r"class='pgw-net' style='width:[0-9.]+px;height:([0-9.]+)px'", html).group(1))
+    sizes = [float(size) for size in re.findall(r"width:(-?[0-9.]+)px;height:-?[0-9.]+px;transform", html)]
+    tops = [float(top) for top in re.findall(r"top:(-?[0-9.]+)px;width", html)]
+    assert min(sizes) > 3 and max(t + s for t, s in zip(tops, sizes)) <= height

@@ -78,7 +78,7 @@ class NetworkDiagram:
         hidden = list(config.hidden_layers)
         pitch_x = column_pitch(len(hidden))
         pitch_y = min(INPUT_PITCH, MAX_HEIGHT / max(max(hidden, default=1), 1))
-        tile = min(TILE, pitch_y - 6)
+        tile = max(min(TILE, pitch_y - 6), 0.75 * pitch_y)  # 64 neurons: 4 px tiles, still visible
         height = max(len(FEATURE_NAMES) * INPUT_PITCH, max(hidden, default=1) * pitch_y) + 2
         width = LABEL_WIDTH + TILE + (len(hidden) + 1) * pitch_x + 6
 
