@@ -152,6 +152,7 @@ def test_diagram_draws_one_link_per_weight_coloured_by_sign_with_its_value():
         assert f">{label}</text>" in html
     assert html.count("class='pg-node off'") == 4  # the four unused features are faded
     assert html.count("class='pg-node") == 7 + 4 + 3 + 1  # inputs, hidden neurons, output: each a small map
+    assert html.count("tabindex='0'") == 15 and ".pg-node:hover,.pgw-net .pg-node:focus{" in html  # large on hover/click
     assert html.count("title='layer 2 neuron 3, bias ") == 1 and html.count("title='input X1'") == 1
     before = html
     widget.play(3)  # the links follow training

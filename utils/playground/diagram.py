@@ -5,7 +5,8 @@ neurons and the output are small maps of their output over the plane, in one col
 per layer, and every weight is a link coloured by its sign (orange +, blue -) and
 drawn thicker for a larger |w|, with its value in a ``<title>`` (shown on hover).
 Plain HTML/SVG/CSS only, so it works in an ``HTML`` widget of ipywidgets 7.7 and 8:
-a map grows on hover through CSS, no JavaScript.
+a map grows on hover, or stays large after a click until the next frame or a click
+elsewhere (CSS :hover and :focus), no JavaScript.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ LABEL_WIDTH = 52    # px left of the input tiles for their labels
 RESOLUTION = 20     # pixels of a neuron map (drawn at TILE px, smoothed by the browser)
 CSS = ("<style>.pgw-net{position:relative;font:11px sans-serif;overflow:visible}"
        ".pgw-net .pg-node{position:absolute;border:1px solid #999;box-sizing:border-box;cursor:zoom-in}"
-       ".pgw-net .pg-node:hover{transform:scale(4.5);z-index:20;box-shadow:0 0 6px #555;border-color:#333}"
+       ".pgw-net .pg-node:hover,.pgw-net .pg-node:focus{outline:none;transform:scale(4.5);z-index:20;box-shadow:0 0 6px #555;border-color:#333}"
        ".pgw-net .off{opacity:.25}"
        ".pgw-net .hit{stroke:transparent;fill:none}"
        ".pgw-net g.w:hover .pg-link{stroke-opacity:1;filter:drop-shadow(0 0 1px #000)}"
@@ -154,5 +155,5 @@ class NetworkDiagram:
               style: str = "", rest: str = "", classes: str = "") -> str:
         """A neuron map (<img> or <div> with a background); it grows on hover from the side inside the diagram."""
         vertical = "top" if y < height / 3 else ("bottom" if y > 2 * height / 3 else "center")
-        return (f"<{tag} class='pg-node{classes}' title='{escape(title)}' style='left:{x:.1f}px;top:{y:.1f}px;"
+        return (f"<{tag} class='pg-node{classes}' tabindex='0' title='{escape(title)}' style='left:{x:.1f}px;top:{y:.1f}px;"
                 f"width:{size:.1f}px;height:{size:.1f}px;transform-origin:{horizontal} {vertical};{style}'{rest}>")
