@@ -23,6 +23,7 @@ def full_batch_descent(model: keras.Model, X: np.ndarray, y: np.ndarray, loss: C
 
     @tf.function
     def run() -> tf.Tensor:
+        """All steps in one graph: the loss before each step."""
         losses = tf.TensorArray(tf.float32, size=steps)
         for step in tf.range(steps):
             with tf.GradientTape() as tape:

@@ -133,6 +133,7 @@ def train_parallel(X: np.ndarray, y: np.ndarray, layer_sizes: Sequence[int], epo
 
     @tf.function
     def run() -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """All epochs in one graph: data loss, penalty and validation loss of every copy per epoch."""
         records = [tf.TensorArray(tf.float32, size=epochs) for _ in range(3)]
         for epoch in tf.range(epochs):
             with tf.GradientTape() as tape:

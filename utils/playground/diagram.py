@@ -41,10 +41,12 @@ def column_pitch(n_hidden: int) -> int:
 
 
 def _hex(rgb) -> str:
+    """An RGB triple (0-255) as a CSS colour "#rrggbb"."""
     return "#%02x%02x%02x" % tuple(int(v) for v in rgb)
 
 
 def _png_uri(values: np.ndarray, discretize: bool) -> str:
+    """A map of values in [-1, 1] as a PNG data URI in the playground colours (only the sign if discretize)."""
     from utils.playground.render import colorize, png_bytes
 
     if discretize:
@@ -59,6 +61,7 @@ class NetworkDiagram:
         self._inputs: dict[bool, dict[str, str]] = {}
 
     def _input_uris(self, points: np.ndarray, discretize: bool) -> dict[str, str]:
+        """The thumbnail of every input feature as a PNG data URI, computed once per discretise setting."""
         if discretize not in self._inputs:
             uris = {}
             for name in FEATURE_NAMES:

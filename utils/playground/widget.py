@@ -172,6 +172,7 @@ class PlaygroundWidget:
 
     # ---- controls ------------------------------------------------------------------------------------
     def _build_controls(self, epochs_per_frame: int, interval_ms: int) -> None:
+        """Create every control (with its tooltip), the diagram, the output and the layout of the widget."""
         c = self.config
         field = widgets.Layout(width="auto", min_width="200px", max_width="260px")
         slider = widgets.Layout(width="260px")  # a slider given "auto" shrinks to its handle
@@ -267,6 +268,7 @@ class PlaygroundWidget:
         self.message = widgets.HTML(layout=widgets.Layout(width="auto"))
 
         def heading(text: str) -> widgets.HTML:
+            """A bold section heading that does not wrap."""
             return widgets.HTML(f"<b style='white-space:nowrap'>{text}</b>")
 
         wrap = dict(flex_flow="row wrap", align_items="center", width="auto")
@@ -356,6 +358,7 @@ class PlaygroundWidget:
         A callback that `clears` empties the message line first (a new action by the learner); ticks do not.
         """
         def guarded(*args):
+            """Run the callback; turn an exception into the message line instead of a silent freeze."""
             if clears:
                 self.message.value = ""
             try:
@@ -371,6 +374,7 @@ class PlaygroundWidget:
         return guarded
 
     def _show_error(self, sentence: str) -> None:
+        """Show one sentence in the message line, in the warning colour."""
         self.message.value = f"<span style='color:#D55E00'>{escape(sentence)}</span>"
 
     def pause(self) -> None:
@@ -393,6 +397,7 @@ class PlaygroundWidget:
             optimizer=w["optimizer"].value, dropout=w["dropout"].value, features=features, problem=None)
 
     def _on_control(self, change) -> None:
+        """A setting changed: rebuild the playground from the controls."""
         if self._syncing:
             return
         config = self._config_from_controls()  # a ValueError here becomes the message line (see _guard)
@@ -434,6 +439,7 @@ class PlaygroundWidget:
             self._syncing = False
 
     def _on_view(self, change) -> None:
+        """Show test data or discretise output was toggled: redraw."""
         self.show_test = self.view_boxes["show_test"].value
         self.discretize = self.view_boxes["discretize"].value
         self.redraw()
