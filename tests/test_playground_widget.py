@@ -8,7 +8,7 @@ import pytest
 ipywidgets = pytest.importorskip("ipywidgets")
 
 from utils.playground import PlaygroundConfig, PlaygroundWidget  # noqa: E402
-from utils.playground.render import loss_image, neuron_image, output_image  # noqa: E402
+from utils.playground.render import css_color, loss_image, points_overlay  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -117,13 +117,13 @@ def test_set_updates_controls_and_regenerate_changes_the_data():
 
 def test_pictures_have_the_expected_sizes():
     widget = PlaygroundWidget(PlaygroundConfig(hidden_layers=(8, 3)))
-    assert output_image(widget.playground).shape == (300, 300, 3)
-    mosaic = neuron_image(widget.playground)
-    assert mosaic.shape[0] > 8 * 40 and mosaic.shape[2] == 3  # the tallest column has 8 neurons
+    overlay = points_overlay(widget.playground)
+    assert overlay.shape == (300, 300, 4) and 0 < np.mean(overlay[..., 3] > 0) < 0.5  # points on a clear layer
     output = widget.views["output"].value
     for label in ("x1", "x2", "−1", "+1", ">-6<", ">6<", "pg-legend"):  # axes with ticks and a colour legend
         assert label in output
     assert loss_image(widget.playground.history).shape == (90, 300, 3)
+    assert (css_color(-1.0), css_color(0.0), css_color(1.0)) == ("#0072b2", "#fefefe", "#e69f00")  # blue, white, orange
 
 
 def _links(html: str) -> list[tuple[str, float, str, float]]:

@@ -11,13 +11,13 @@ elsewhere (CSS :hover and :focus), no JavaScript.
 
 from __future__ import annotations
 
-import base64
 from html import escape
 
 import numpy as np
 
 from utils.playground.config import FEATURE_NAMES
 from utils.playground.engine import feature_matrix
+from utils.playground.render import colorize, css_color, png_uri
 
 FEATURE_LABELS = {"x1": "X1", "x2": "X2", "x1^2": "X1²", "x2^2": "X2²", "x1*x2": "X1·X2",
                   "sin(x1)": "sin X1", "sin(x2)": "sin X2"}
@@ -40,18 +40,11 @@ def column_pitch(n_hidden: int) -> int:
     return int(max(64, min(96, 560 / (n_hidden + 1))))
 
 
-def _hex(rgb) -> str:
-    """An RGB triple (0-255) as a CSS colour "#rrggbb"."""
-    return "#%02x%02x%02x" % tuple(int(v) for v in rgb)
-
-
-def _png_uri(values: np.ndarray, discretize: bool) -> str:
+def _map_uri(values: np.ndarray, discretize: bool) -> str:
     """A map of values in [-1, 1] as a PNG data URI in the playground colours (only the sign if discretize)."""
-    from utils.playground.render import colorize, png_bytes
-
     if discretize:
         values = np.where(values >= 0, 1.0, -1.0)
-    return "data:image/png;base64," + base64.b64encode(png_bytes(colorize(values))).decode("ascii")
+    return png_uri(colorize(values))
 
 
 class NetworkDiagram:
@@ -67,15 +60,13 @@ class NetworkDiagram:
             for name in FEATURE_NAMES:
                 values = feature_matrix(points, (name,))[:, 0]
                 values = values / max(np.abs(values).max(), 1e-9)
-                uris[name] = _png_uri(values.reshape(RESOLUTION, RESOLUTION), discretize)
+                uris[name] = _map_uri(values.reshape(RESOLUTION, RESOLUTION), discretize)
             self._inputs[discretize] = uris
         return self._inputs[discretize]
 
     def html(self, playground, discretize: bool = False) -> str:
         """The diagram as one HTML string: a <div> holding the links' <svg> and the maps."""
-        from utils.plots import CLASS_CMAP
-
-        negative, positive = (_hex(np.array(CLASS_CMAP(v)[:3]) * 255) for v in (0.0, 1.0))
+        negative, positive = css_color(-1.0), css_color(1.0)
         config = playground.config
         points, _ = playground.grid(RESOLUTION)
         layers = playground.net.forward(feature_matrix(points, config.features))
@@ -142,7 +133,7 @@ class NetworkDiagram:
                 bias = float(playground.net.b[c - 1][r])
                 title = ("output" if last else f"{layer_names[c]} neuron {r + 1}") + f", bias {bias:.3f}"
                 nodes.append((box, title, "right" if last else "center"))
-        parts.append(f"<style>.pgw-net .pg-map{{background-image:url({_png_uri(np.concatenate(maps), discretize)})}}"
+        parts.append(f"<style>.pgw-net .pg-map{{background-image:url({_map_uri(np.concatenate(maps), discretize)})}}"
                      "</style>")  # the data URI once, not once per node
         cell = RESOLUTION + 2
         for k, ((x, y, size), title, horizontal) in enumerate(nodes):

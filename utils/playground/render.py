@@ -57,50 +57,6 @@ def draw_points(image: np.ndarray, X: np.ndarray, y: np.ndarray, edge: np.ndarra
         image[rr, cc] = colors[:, None, :] if colors.shape[0] == len(X) else colors
 
 
-def output_image(playground, size: int = 300, resolution: int = 100, show_test: bool = False,
-                 discretize: bool = False) -> np.ndarray:
-    """The output heat map over [-6, 6]^2 with training (white edge) and test (black edge) points."""
-    values = playground.output_map(resolution)
-    if discretize:
-        values = np.where(values >= 0, 1.0, -1.0)
-    repeat = max(size // resolution, 1)
-    image = colorize(values, pale=True).repeat(repeat, axis=0).repeat(repeat, axis=1)
-    middle = image.shape[0] // 2
-    image[middle, :] = image[:, middle] = (0.8 * image[middle, :]).astype(np.uint8)  # faint axes through 0
-    regression = playground.config.problem == "regression"  # targets near 0 are white: give them a grey edge
-    draw_points(image, playground.X_train, playground.y_train, GREY if regression else WHITE)
-    if show_test:
-        draw_points(image, playground.X_test, playground.y_test, BLACK)
-    return image
-
-
-def neuron_image(playground, tile: int = 40, gap: int = 6, discretize: bool = False) -> np.ndarray:
-    """Heat maps of every input feature, hidden neuron and the output: one column per layer."""
-    resolution = tile // 2
-    points, _ = playground.grid(resolution)
-    from utils.playground.engine import feature_matrix
-
-    layers = playground.net.forward(feature_matrix(points, playground.config.features))
-    columns = [layer.T.reshape(-1, resolution, resolution) for layer in layers]
-    rows = max(len(column) for column in columns)
-    height = rows * (tile + gap) + gap
-    width = len(columns) * (tile + 3 * gap) + 2 * gap
-    image = np.full((height, width, 3), 255, np.uint8)
-    hidden_activation = playground.config.activation
-    for c, column in enumerate(columns):
-        x0 = 2 * gap + c * (tile + 3 * gap)
-        y_offset = (rows - len(column)) * (tile + gap) // 2
-        for r, values in enumerate(column):
-            if c == 0 or (0 < c < len(columns) - 1 and hidden_activation != "tanh"):
-                values = values / max(np.abs(values).max(), 1e-9)  # inputs, relu, sigmoid: own scale
-            if discretize:
-                values = np.where(values >= 0, 1.0, -1.0)
-            y0 = gap + y_offset + r * (tile + gap)
-            image[y0 - 1:y0 + tile + 1, x0 - 1:x0 + tile + 1] = GREY
-            image[y0:y0 + tile, x0:x0 + tile] = colorize(values).repeat(2, axis=0).repeat(2, axis=1)
-    return image
-
-
 def loss_image(history: dict, width: int = 300, height: int = 90) -> np.ndarray:
     """The loss chart: test loss black, training loss grey, y from 0 to the largest loss so far."""
     image = np.full((height, width, 3), 255, np.uint8)
@@ -121,13 +77,9 @@ def loss_image(history: dict, width: int = 300, height: int = 90) -> np.ndarray:
     return image
 
 
-def render_frame(playground, show_test: bool = False, discretize: bool = False) -> dict[str, bytes]:
-    """PNG bytes of the widget's three pictures: 'output', 'neurons', 'loss'."""
-    return {
-        "output": png_bytes(output_image(playground, show_test=show_test, discretize=discretize)),
-        "neurons": png_bytes(neuron_image(playground, discretize=discretize)),
-        "loss": png_bytes(loss_image(playground.history)),
-    }
+def css_color(value: float) -> str:
+    """The playground colour of a value in [-1, 1] (blue -1, white 0, orange +1) as CSS "#rrggbb"."""
+    return "#%02x%02x%02x" % tuple(int(channel) for channel in colorize(value))
 
 
 def png_uri(rgb: np.ndarray) -> str:
@@ -155,9 +107,7 @@ MAP_SIZE, MAP_LEFT, MAP_TOP = 300, 36, 6
 
 def output_svg(heat_uri: str, points_uri: str, discretize: bool = False) -> str:
     """The output map as SVG: heat map, points, axes x1 and x2 with ticks, and a colour legend below."""
-    from utils.plots import CLASS_CMAP
-
-    blue, white, orange = ("#%02x%02x%02x" % tuple(int(255 * v) for v in CLASS_CMAP(t)[:3]) for t in (0.0, 0.5, 1.0))
+    blue, white, orange = (css_color(value) for value in (-1.0, 0.0, 1.0))
     s, left, top = MAP_SIZE, MAP_LEFT, MAP_TOP
     width, height = left + s + 12, top + s + 82
     radius = PLAYGROUND_RADIUS
